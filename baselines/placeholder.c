@@ -1,0 +1,1 @@
+typedef int baselines_placeholder_;

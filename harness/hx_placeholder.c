@@ -1,0 +1,2 @@
+/* placeholder until the harness modules land */
+typedef int hx_placeholder_;
