@@ -40,6 +40,8 @@ typedef struct {
     rfm_status (*predict)(void *state, const rfm_view *Z, double *out, rfm_error *err);
     /* One-line description of what the last fit selected (e.g. "iter=3"), or "" */
     void (*describe)(void *state, char *buf, size_t size);
+    /* Optional (NULL): per-internal-candidate validation scores of the last fit. */
+    const double *(*val_scores)(void *state, size_t *count);
     void (*destroy)(void *state);
 } mdl_vtable;
 
@@ -55,7 +57,9 @@ rfm_status mdl_fit(mdl_model *m, const rfm_view *X, const rfm_view *Y, const rfm
 rfm_status mdl_refit(mdl_model *m, const rfm_view *X, const rfm_view *Y, rfm_error *err);
 rfm_status mdl_predict(mdl_model *m, const rfm_view *Z, double *out, rfm_error *err);
 void mdl_describe(mdl_model *m, char *buf, size_t size);
-size_t mdl_outputs(const mdl_model *m); /* c of the last fit, 0 before */
+/* Validation score of every internal candidate of the last fit (RFM: one per iteration t), or
+ * NULL when the model has none; *count receives the length. Borrowed. */
+const double *mdl_val_scores(mdl_model *m, size_t *count);
 void mdl_free(mdl_model *m);            /* NULL is a no-op */
 
 /* Helpers for model files: look a key up; parse numbers/booleans/choices with messages that

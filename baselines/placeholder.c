@@ -1,1 +1,0 @@
-typedef int baselines_placeholder_;
