@@ -1,1 +1,32 @@
-int main(void) { return 0; }
+/* main.c - the rfmbench executable: dispatch to the subcommands of interfaces.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hx_board.h"
+#include "hx_cli.h"
+#include "hx_run.h"
+
+static int usage_(FILE *fp) {
+    fprintf(fp,
+            "usage: rfmbench COMMAND [options]   (rfmbench COMMAND --help for each)\n"
+            "  run EXPERIMENT.yaml     run an experiment and write its run directory\n"
+            "  leaderboard RESULTS.csv...  recompute leaderboard files from results\n"
+            "  datasets PATH...        load and validate dataset descriptors\n"
+            "  fit --data DATA --model OUT.rfm   fit one RFM (like LIBSVM's svm-train)\n"
+            "  predict --model FILE --data DATA  predict with a fitted model\n");
+    return fp == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) return usage_(stderr);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))
+        return usage_(stdout);
+    if (!strcmp(cmd, "run")) return hx_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "leaderboard")) return hx_cmd_leaderboard(argc - 1, argv + 1);
+    if (!strcmp(cmd, "datasets")) return hx_cmd_datasets(argc - 1, argv + 1);
+    if (!strcmp(cmd, "fit")) return hx_cmd_fit(argc - 1, argv + 1);
+    if (!strcmp(cmd, "predict")) return hx_cmd_predict(argc - 1, argv + 1);
+    fprintf(stderr, "rfmbench: unknown command '%s' (see rfmbench --help)\n", cmd);
+    return 2;
+}

@@ -1,2 +1,0 @@
-/* placeholder until the harness modules land */
-typedef int hx_placeholder_;

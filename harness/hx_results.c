@@ -1,0 +1,711 @@
+/* hx_results.c - RFC 4180 reading (in place, with line/column positions and torn-tail detection),
+ * the CSV line builder, the results.csv / cv_results.csv row codecs, the crash-safe appender and
+ * atomic whole-file replacement. See hx_results.h for the durability contract. */
+#include "hx_results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- whole-file I/O ------------------------------------------------------------------------ */
+
+// Read all of fd into a NUL-terminated buffer (the parser works in place and needs the NUL).
+static rfm_status slurp_fd_(int fd, const char *path, char **out, size_t *size, rfm_error *err) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return rfm_fail(err, RFM_EIO, "%s: %s", path, strerror(errno));
+    size_t cap = (size_t)st.st_size, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) return rfm_fail(err, RFM_ENOMEM, "%s: no memory for %zu bytes", path, cap);
+    while (len < cap) {
+        ssize_t got = pread(fd, buf + len, cap - len, (off_t)len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            free(buf);
+            return rfm_fail(err, RFM_EIO, "%s: %s", path, strerror(errno));
+        }
+        if (got == 0) break; // shrank under us: keep what was there
+        len += (size_t)got;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *size = len;
+    return RFM_OK;
+}
+
+static rfm_status write_all_(int fd, const char *path, const char *data, size_t len,
+                             rfm_error *err) {
+    size_t off = 0;
+    while (off < len) {
+        ssize_t put = write(fd, data + off, len - off);
+        if (put < 0 && errno == EINTR) continue;
+        if (put < 0) return rfm_fail(err, RFM_EIO, "%s: write: %s", path, strerror(errno));
+        off += (size_t)put;
+    }
+    return RFM_OK;
+}
+
+// fsync the folder holding path, so that a just-created or renamed entry survives a crash.
+static void sync_dir_(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash) {
+        strcpy(dir, ".");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) return;
+        memcpy(dir, path, n ? n : 1); // "/x" lives in "/"
+        dir[n ? n : 1] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return; // best effort: the data itself is already on disk
+    (void)fsync(fd);
+    close(fd);
+}
+
+rfm_status hx_write_atomic(const char *path, const char *data, size_t len, rfm_error *err) {
+    char tmp[4200];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) return rfm_fail(err, RFM_EIO, "%s: path too long", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return rfm_fail(err, RFM_EIO, "%s: %s", tmp, strerror(errno));
+    rfm_status st = write_all_(fd, tmp, data, len, err);
+    if (st == RFM_OK && fsync(fd) != 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: fsync: %s", tmp, strerror(errno));
+    }
+    if (close(fd) != 0 && st == RFM_OK) st = rfm_fail(err, RFM_EIO, "%s: %s", tmp, strerror(errno));
+    if (st == RFM_OK && rename(tmp, path) != 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: rename: %s", path, strerror(errno));
+    }
+    if (st != RFM_OK) {
+        unlink(tmp);
+        return st;
+    }
+    sync_dir_(path);
+    return RFM_OK;
+}
+
+/* ---- reading ------------------------------------------------------------------------------- */
+
+void hx_rtable_free(hx_rtable *t) {
+    if (!t) return;
+    free(t->text);
+    free(t->cell);
+    free(t->line);
+    free(t->col);
+    free(t);
+}
+
+// Room for `need` items of `size` bytes in p (capacity *cap): p itself, a larger copy, or NULL
+// when out of memory (p is then still valid and owned by the caller).
+static void *grow_(void *p, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return p;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *q = realloc(p, c * size);
+    if (q) *cap = c;
+    return q;
+}
+
+// In-place scanner: r reads, w writes unquoted text; w never passes r, so one buffer suffices.
+typedef struct {
+    char *s;
+    size_t size, r, w, line, line_start;
+} scan_;
+
+static int at_end_of_field_(const scan_ *p) {
+    char c = p->s[p->r]; // s[size] is the NUL, so looking one ahead is safe
+    return c == ',' || c == '\n' || (c == '\r' && p->s[p->r + 1] == '\n');
+}
+
+// Unquote one field. 0: a separator follows at p->r; 1: the input ended first (a torn record);
+// -1: a syntax error, *why says which (at p->r).
+static int field_(scan_ *p, const char **why) {
+    char *s = p->s;
+    if (s[p->r] != '"') {
+        while (p->r < p->size && !at_end_of_field_(p)) {
+            if (s[p->r] == '"') {
+                *why = "quote inside an unquoted field";
+                return -1;
+            }
+            s[p->w++] = s[p->r++];
+        }
+        return p->r < p->size ? 0 : 1;
+    }
+    for (p->r++;; s[p->w++] = s[p->r++]) {
+        if (p->r >= p->size) return 1; // unterminated quote: a write cut short
+        if (s[p->r] == '"') {
+            if (s[p->r + 1] != '"') break;
+            p->r++; // a doubled quote stands for one
+        } else if (s[p->r] == '\n') {
+            p->line++;
+            p->line_start = p->r + 1;
+        }
+    }
+    p->r++; // the closing quote
+    if (p->r >= p->size) return 1;
+    if (at_end_of_field_(p)) return 0;
+    *why = "unexpected character after a closing quote";
+    return -1;
+}
+
+rfm_status hx_rtable_read(const char *path, hx_rtable **out, rfm_error *err) {
+    *out = NULL;
+    rfm_status st = RFM_OK;
+    size_t size = 0, ncell = 0, cellcap = 0, colcap = 0, nrec = 0, reccap = 0;
+    hx_rtable *t = calloc(1, sizeof *t);
+    if (!t) return rfm_fail(err, RFM_ENOMEM, "%s: no memory", path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    st = slurp_fd_(fd, path, &t->text, &size, err);
+    close(fd);
+    if (st != RFM_OK) goto done;
+    scan_ p = {t->text, size, 0, 0, 1, 0};
+    if (size >= 3 && memcmp(p.s, "\xEF\xBB\xBF", 3) == 0) p.r = p.w = p.line_start = 3;
+    while (p.r < size) {
+        if (p.s[p.r] == '\n' || (p.s[p.r] == '\r' && p.s[p.r + 1] == '\n')) { // blank line
+            p.r += p.s[p.r] == '\r' ? 2 : 1;
+            p.line++;
+            p.line_start = p.r;
+            continue;
+        }
+        size_t first = ncell, rec_line = p.line;
+        char sep;
+        do {
+            void *c1 = grow_(t->cell, &cellcap, ncell + 1, sizeof *t->cell);
+            if (c1) t->cell = c1;
+            void *c2 = c1 ? grow_(t->col, &colcap, ncell + 1, sizeof *t->col) : NULL;
+            if (c2) t->col = c2;
+            if (!c2) {
+                st = rfm_fail(err, RFM_ENOMEM, "%s: no memory for the cells", path);
+                goto done;
+            }
+            t->cell[ncell] = p.s + p.w;
+            t->col[ncell++] = (unsigned)(p.r - p.line_start + 1);
+            const char *why = NULL;
+            int rc = field_(&p, &why);
+            if (rc < 0) {
+                st = rfm_fail(err, RFM_EFORMAT, "%s:%zu:%zu: %s", path, p.line,
+                              p.r - p.line_start + 1, why);
+                goto done;
+            }
+            if (rc > 0) { // only the final record can end without a newline: drop, count it
+                ncell = first;
+                t->torn = 1;
+                goto parsed;
+            }
+            sep = p.s[p.r];
+            p.s[p.w++] = '\0';
+            p.r += sep == '\r' ? 2 : 1;
+        } while (sep == ',');
+        p.line++;
+        p.line_start = p.r;
+        size_t nf = ncell - first;
+        if (nrec == 0) {
+            t->cols = nf;
+        } else if (nf != t->cols) {
+            st = rfm_fail(err, RFM_EFORMAT, "%s:%zu: %zu fields, the header has %zu", path,
+                          rec_line, nf, t->cols);
+            goto done;
+        }
+        void *l1 = grow_(t->line, &reccap, nrec + 1, sizeof *t->line);
+        if (!l1) {
+            st = rfm_fail(err, RFM_ENOMEM, "%s: no memory for the records", path);
+            goto done;
+        }
+        t->line = l1;
+        t->line[nrec++] = rec_line;
+    }
+parsed:
+    if (nrec == 0) {
+        st = rfm_fail(err, RFM_EFORMAT, "%s:1: empty file (no complete header line)", path);
+        goto done;
+    }
+    t->rows = nrec - 1;
+    *out = t;
+    t = NULL;
+done:
+    hx_rtable_free(t);
+    return st;
+}
+
+long hx_rtable_column(const hx_rtable *t, const char *name) {
+    for (size_t c = 0; c < t->cols; c++) {
+        if (strcmp(t->cell[c], name) == 0) return (long)c;
+    }
+    return -1;
+}
+
+const char *hx_rtable_cell(const hx_rtable *t, size_t row, size_t c) {
+    return t->cell[row * t->cols + c];
+}
+
+/* ---- the two row layouts, described once for reading, writing and freeing ------------------- */
+
+typedef enum { STR_, LONG_, REQLONG_, SCORE_, SEC_, MB_, U64_, HASH_ } ctype_;
+typedef struct {
+    const char *name;
+    ctype_ type;
+    size_t off; // of the field in the row struct
+} coldef_;
+#define RC_(f, t) {#f, t, offsetof(hx_result_row, f)}
+#define CC_(f, t) {#f, t, offsetof(hx_cv_row, f)}
+// Column order = file order. Column 3 is params in both layouts (the hash is computed from it).
+static const coldef_ RESULT_COLS_[] = {
+    RC_(dataset, STR_),       RC_(model, STR_),          RC_(fold, REQLONG_),
+    RC_(params, STR_),        RC_(val_score, SCORE_),    RC_(test_accuracy, SCORE_),
+    RC_(test_rmse, SCORE_),   RC_(n_train, LONG_),       RC_(n_test, LONG_),
+    RC_(n_features, LONG_),   RC_(n_classes, LONG_),     RC_(fit_seconds, SEC_),
+    RC_(predict_seconds, SEC_), RC_(peak_rss_mb, MB_),   RC_(threads, LONG_),
+    RC_(seed, U64_),          RC_(status, STR_),         RC_(error, STR_),
+    RC_(test_r2, SCORE_),     RC_(selected, STR_),       RC_(majority_accuracy, SCORE_),
+    RC_(param_hash, HASH_),   RC_(constant_rmse, SCORE_)};
+static const coldef_ CV_COLS_[] = {
+    CC_(dataset, STR_),        CC_(model, STR_),          CC_(candidate, REQLONG_),
+    CC_(params, STR_),         CC_(mean_val_score, SCORE_), CC_(rank_val_score, LONG_),
+    CC_(mean_fit_seconds, SEC_), CC_(status, STR_),       CC_(iter, LONG_),
+    CC_(error, STR_),          CC_(param_hash, HASH_)};
+#define NCOLS_(a) (sizeof(a) / sizeof((a)[0]))
+enum { RESULT_REQ_ = 18, CV_REQ_ = 8 }; // leading columns required by interfaces.md
+
+typedef struct {
+    const char *kind; // "results" / "cv_results", for messages
+    const coldef_ *cols;
+    size_t ncols, nreq, row_size;
+} layout_;
+static const layout_ RESULT_LAYOUT_ = {"results", RESULT_COLS_, NCOLS_(RESULT_COLS_), RESULT_REQ_,
+                                       sizeof(hx_result_row)};
+static const layout_ CV_LAYOUT_ = {"cv_results", CV_COLS_, NCOLS_(CV_COLS_), CV_REQ_,
+                                   sizeof(hx_cv_row)};
+
+static void rows_free_(const layout_ *ly, void *rows, size_t n) {
+    if (!rows) return;
+    for (size_t i = 0; i < n; i++) {
+        char *row = (char *)rows + i * ly->row_size;
+        for (size_t c = 0; c < ly->ncols; c++) {
+            if (ly->cols[c].type == STR_) free(*(char **)(row + ly->cols[c].off));
+        }
+    }
+    free(rows);
+}
+
+void hx_result_rows_free(hx_result_row *rows, size_t n) { rows_free_(&RESULT_LAYOUT_, rows, n); }
+void hx_cv_rows_free(hx_cv_row *rows, size_t n) { rows_free_(&CV_LAYOUT_, rows, n); }
+
+// Parse the cell text s of column cd into the field at dst. NULL, or what is wrong with s.
+static const char *parse_cell_(const coldef_ *cd, const char *s, char *dst) {
+    char *end = NULL;
+    errno = 0;
+    switch (cd->type) {
+    case STR_:
+        *(char **)dst = strdup(s);
+        return *(char **)dst ? NULL : "could not be copied (out of memory)";
+    case HASH_:
+        snprintf(dst, 17, "%s", s);
+        return NULL;
+    case SCORE_: case SEC_: case MB_:
+        *(double *)dst = *s ? strtod(s, &end) : NAN; // empty = not applicable
+        return (end && *end) ? "is not a number" : NULL;
+    case LONG_: case REQLONG_:
+        if (!*s) return cd->type == REQLONG_ ? "is empty; an integer is required" : NULL;
+        *(long *)dst = strtol(s, &end, 10);
+        return (*end || errno) ? "is not an integer" : NULL;
+    case U64_:
+        if (!*s) return NULL;
+        *(uint64_t *)dst = (uint64_t)strtoull(s, &end, 10);
+        return (*end || errno || *s == '-') ? "is not a non-negative integer" : NULL;
+    }
+    return NULL;
+}
+
+// Every field "not applicable": NULL strings, NaN doubles, -1 counts, seed 0, empty hash.
+static void init_row_(const layout_ *ly, void *row) {
+    memset(row, 0, ly->row_size);
+    for (size_t c = 0; c < ly->ncols; c++) {
+        char *p = (char *)row + ly->cols[c].off;
+        if (ly->cols[c].type == LONG_ || ly->cols[c].type == REQLONG_) *(long *)p = -1;
+        if (ly->cols[c].type == SCORE_ || ly->cols[c].type == SEC_ || ly->cols[c].type == MB_) {
+            *(double *)p = NAN;
+        }
+    }
+}
+
+// Read a file of layout ly into a new array of rows.
+static rfm_status read_rows_(const char *path, const layout_ *ly, void **rows,
+                             size_t *n, size_t *torn, rfm_error *err) {
+    *rows = NULL;
+    *n = 0;
+    hx_rtable *t = NULL;
+    char *out = NULL;
+    long map[32]; // file column of each layout column, -1 when absent
+    rfm_status st = hx_rtable_read(path, &t, err);
+    if (st != RFM_OK) return st;
+    for (size_t c = 0; c < ly->ncols; c++) {
+        map[c] = hx_rtable_column(t, ly->cols[c].name);
+        if (c >= ly->nreq) continue;
+        if (c >= t->cols) {
+            st = rfm_fail(err, RFM_EFORMAT, "%s:%zu: header has %zu columns; %s.csv needs '%s' as "
+                          "column %zu", path, t->line[0], t->cols, ly->kind, ly->cols[c].name,
+                          c + 1);
+            goto done;
+        }
+        if ((size_t)map[c] != c || map[c] < 0) {
+            st = rfm_fail(err, RFM_EFORMAT, "%s:%zu: header column %zu is '%.40s', expected '%s' "
+                          "(not a %s.csv file?)", path, t->line[0], c + 1, t->cell[c],
+                          ly->cols[c].name, ly->kind);
+            goto done;
+        }
+    }
+    if (!(out = calloc(t->rows ? t->rows : 1, ly->row_size))) {
+        st = rfm_fail(err, RFM_ENOMEM, "%s: no memory for %zu rows", path, t->rows);
+        goto done;
+    }
+    for (size_t i = 0; i < t->rows; i++) {
+        char *row = out + i * ly->row_size;
+        init_row_(ly, row);
+        for (size_t c = 0; c < ly->ncols; c++) {
+            size_t fc = map[c] < 0 ? 0 : (size_t)map[c];
+            const char *s = map[c] < 0 ? "" : hx_rtable_cell(t, i + 1, fc);
+            const char *why = parse_cell_(&ly->cols[c], s, row + ly->cols[c].off);
+            if (why) {
+                st = rfm_fail(err, RFM_EFORMAT, "%s:%zu:%u: column '%s': '%.40s' %s", path,
+                              t->line[i + 1], t->col[(i + 1) * t->cols + fc], ly->cols[c].name, s,
+                              why);
+                goto done;
+            }
+        }
+    }
+    if (torn) *torn = t->torn;
+    *rows = out;
+    *n = t->rows;
+    out = NULL;
+done:
+    rows_free_(ly, out, out ? t->rows : 0); // init rows hold NULL strings: freeing all is safe
+    hx_rtable_free(t);
+    return st;
+}
+
+rfm_status hx_results_read_ex(const char *path, hx_result_row **rows, size_t *n, size_t *torn,
+                              rfm_error *err) {
+    void *out = NULL;
+    rfm_status st = read_rows_(path, &RESULT_LAYOUT_, &out, n, torn, err);
+    *rows = out;
+    return st;
+}
+
+rfm_status hx_results_read(const char *path, hx_result_row **rows, size_t *n, rfm_error *err) {
+    return hx_results_read_ex(path, rows, n, NULL, err);
+}
+
+rfm_status hx_cv_read(const char *path, hx_cv_row **rows, size_t *n, size_t *torn,
+                      rfm_error *err) {
+    void *out = NULL;
+    rfm_status st = read_rows_(path, &CV_LAYOUT_, &out, n, torn, err);
+    *rows = out;
+    return st;
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+static int needs_quotes_(const char *s) { return s && strpbrk(s, ",\"\r\n") != NULL; }
+
+int hx_csv_write_field(FILE *fp, const char *s) {
+    if (!s) return 0;
+    if (!needs_quotes_(s)) return fputs(s, fp) < 0 ? -1 : 0;
+    if (fputc('"', fp) == EOF) return -1;
+    for (; *s; s++) {
+        if (*s == '"' && fputc('"', fp) == EOF) return -1;
+        if (fputc(*s, fp) == EOF) return -1;
+    }
+    return fputc('"', fp) == EOF ? -1 : 0;
+}
+
+static void put_(hx_csv_out *l, const char *s, size_t n) {
+    if (l->failed) return;
+    char *b = grow_(l->buf, &l->cap, l->len + n + 1, 1);
+    if (!b) {
+        l->failed = 1;
+        return;
+    }
+    l->buf = b;
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+    l->buf[l->len] = '\0';
+}
+
+static void begin_field_(hx_csv_out *l) {
+    if (l->nfields++) put_(l, ",", 1);
+}
+
+void hx_csv_out_reset(hx_csv_out *l) {
+    l->len = 0;
+    l->nfields = 0;
+    l->failed = 0;
+    if (l->buf) l->buf[0] = '\0';
+}
+
+void hx_csv_out_str(hx_csv_out *l, const char *s) {
+    begin_field_(l);
+    if (!s) return;
+    if (!needs_quotes_(s)) {
+        put_(l, s, strlen(s));
+        return;
+    }
+    put_(l, "\"", 1);
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        put_(l, s, (size_t)(q - s) + 1);
+        put_(l, "\"", 1); // the doubled quote
+    }
+    put_(l, s, strlen(s));
+    put_(l, "\"", 1);
+}
+
+static void putf_(hx_csv_out *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf_(hx_csv_out *l, const char *fmt, ...) {
+    char b[400]; // room for %.3f of DBL_MAX
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    put_(l, b, k < 0 ? 0 : ((size_t)k < sizeof b ? (size_t)k : sizeof b - 1));
+}
+
+void hx_csv_out_double(hx_csv_out *l, double v) {
+    begin_field_(l);
+    if (isnan(v)) return;
+    char b[40];
+    for (int prec = 15; prec <= 17; prec++) { // the shortest of 15..17 digits that reads back
+        snprintf(b, sizeof b, "%.*g", prec, v);
+        if (strtod(b, NULL) == v) break;
+    }
+    put_(l, b, strlen(b));
+}
+
+void hx_csv_out_fixed(hx_csv_out *l, double v, int decimals) {
+    begin_field_(l);
+    if (!isnan(v)) putf_(l, "%.*f", decimals, v);
+}
+
+void hx_csv_out_long(hx_csv_out *l, long v) {
+    begin_field_(l);
+    if (v >= 0) putf_(l, "%ld", v);
+}
+
+void hx_csv_out_u64(hx_csv_out *l, uint64_t v) {
+    begin_field_(l);
+    putf_(l, "%llu", (unsigned long long)v);
+}
+
+rfm_status hx_csv_out_end(hx_csv_out *l, rfm_error *err) {
+    put_(l, "\n", 1);
+    l->nfields = 0;
+    if (l->failed) return rfm_fail(err, RFM_ENOMEM, "no memory for a CSV line");
+    return RFM_OK;
+}
+
+void hx_csv_out_free(hx_csv_out *l) {
+    free(l->buf);
+    l->buf = NULL;
+    l->len = l->cap = l->nfields = 0;
+    l->failed = 0;
+}
+
+hx_result_row hx_result_row_init(void) {
+    hx_result_row r;
+    init_row_(&RESULT_LAYOUT_, &r);
+    return r;
+}
+
+hx_cv_row hx_cv_row_init(void) {
+    hx_cv_row r;
+    init_row_(&CV_LAYOUT_, &r);
+    return r;
+}
+
+void hx_param_hash(const char *params, char out[17]) {
+    uint64_t h = 0xcbf29ce484222325ULL; // FNV-1a 64 offset basis and prime
+    for (const unsigned char *p = (const unsigned char *)(params ? params : ""); *p; p++) {
+        h = (h ^ *p) * 0x100000001b3ULL;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static rfm_status format_(const layout_ *ly, const void *r, hx_csv_out *l, rfm_error *err) {
+    const char *row = r;
+    char hash[17];
+    hx_param_hash(*(const char *const *)(row + ly->cols[3].off), hash);
+    hx_csv_out_reset(l);
+    for (size_t c = 0; c < ly->ncols; c++) {
+        const char *p = row + ly->cols[c].off;
+        switch (ly->cols[c].type) {
+        case STR_: hx_csv_out_str(l, *(const char *const *)p); break;
+        case HASH_: hx_csv_out_str(l, hash); break; // never trust a stale stored hash
+        case SCORE_: hx_csv_out_double(l, *(const double *)p); break;
+        case SEC_: hx_csv_out_fixed(l, *(const double *)p, 3); break;
+        case MB_: hx_csv_out_fixed(l, *(const double *)p, 1); break;
+        case LONG_: case REQLONG_: hx_csv_out_long(l, *(const long *)p); break;
+        case U64_: hx_csv_out_u64(l, *(const uint64_t *)p); break;
+        }
+    }
+    return hx_csv_out_end(l, err);
+}
+
+rfm_status hx_result_row_format(const hx_result_row *r, hx_csv_out *l, rfm_error *err) {
+    return format_(&RESULT_LAYOUT_, r, l, err);
+}
+
+rfm_status hx_cv_row_format(const hx_cv_row *r, hx_csv_out *l, rfm_error *err) {
+    return format_(&CV_LAYOUT_, r, l, err);
+}
+
+/* ---- appending ----------------------------------------------------------------------------- */
+
+struct hx_appender {
+    int fd;
+    const layout_ *ly;
+    size_t torn_bytes;
+    hx_csv_out line; // reused so that appends do not allocate
+    char path[];
+};
+
+// End of the last complete record: the byte after the last newline outside quotes. Doubled
+// quotes toggle twice, so counting every quote is exact.
+static size_t complete_end_(const char *s, size_t n) {
+    size_t end = 0;
+    int inq = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') inq = !inq;
+        else if (s[i] == '\n' && !inq) end = i + 1;
+    }
+    return end;
+}
+
+// The file's first line s must be exactly the layout's header; name the first differing column.
+static rfm_status header_matches_(const char *path, const char *s, const layout_ *ly,
+                                  rfm_error *err) {
+    if (strncmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
+    for (size_t c = 0;; c++) {
+        size_t len = strcspn(s, ",\r\n");
+        const char *want = c < ly->ncols ? ly->cols[c].name : "(the end of the line)";
+        if (c >= ly->ncols || strlen(want) != len || strncmp(s, want, len) != 0) {
+            return rfm_fail(err, RFM_EFORMAT, "%s:1: header column %zu is '%.*s', expected '%s' "
+                            "(a %s.csv of another version? use a fresh output folder)", path,
+                            c + 1, (int)(len > 40 ? 40 : len), s, want, ly->kind);
+        }
+        if (s[len] != ',') {
+            if (c + 1 == ly->ncols) return RFM_OK;
+            return rfm_fail(err, RFM_EFORMAT, "%s:1: header ends after column %zu, expected '%s' "
+                            "next (a %s.csv of another version?)", path, c + 1,
+                            ly->cols[c + 1].name, ly->kind);
+        }
+        s += len + 1;
+    }
+}
+
+#define TRY_(expr) do { if ((st = (expr)) != RFM_OK) goto done; } while (0)
+
+rfm_status hx_results_open(const char *path, const char *header_kind, hx_appender **out,
+                           rfm_error *err) {
+    *out = NULL;
+    const layout_ *ly = strcmp(header_kind, HX_KIND_RESULTS) == 0 ? &RESULT_LAYOUT_
+                        : strcmp(header_kind, HX_KIND_CV) == 0    ? &CV_LAYOUT_
+                                                                  : NULL;
+    if (!ly) {
+        return rfm_fail(err, RFM_EINVAL, "header_kind '%s': must be '%s' or '%s'", header_kind,
+                        HX_KIND_RESULTS, HX_KIND_CV);
+    }
+    rfm_status st = RFM_OK;
+    char *text = NULL;
+    size_t size = 0, plen = strlen(path);
+    hx_appender *a = calloc(1, sizeof *a + plen + 1);
+    if (!a) return rfm_fail(err, RFM_ENOMEM, "%s: no memory", path);
+    memcpy(a->path, path, plen + 1);
+    a->ly = ly;
+    a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (a->fd < 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    // Two processes opening at once must not both see an empty file and both write a header.
+    if (flock(a->fd, LOCK_EX) != 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: flock: %s", path, strerror(errno));
+        goto done;
+    }
+    TRY_(slurp_fd_(a->fd, path, &text, &size, err));
+    for (size_t c = 0; c < ly->ncols; c++) hx_csv_out_str(&a->line, ly->cols[c].name);
+    TRY_(hx_csv_out_end(&a->line, err));
+    // Judge the file before touching it: only our own header, or a torn prefix of it, passes.
+    size_t end = complete_end_(text, size);
+    if (end > 0) {
+        TRY_(header_matches_(path, text, ly, err));
+    } else if (size > 0 && strncmp(text, a->line.buf, size) != 0) {
+        st = rfm_fail(err, RFM_EFORMAT, "%s:1: no header line and not a torn %s.csv header; "
+                      "refusing to append to it", path, ly->kind);
+        goto done;
+    }
+    if (end < size) { // a torn tail from a killed writer
+        if (ftruncate(a->fd, (off_t)end) != 0 || fsync(a->fd) != 0) {
+            st = rfm_fail(err, RFM_EIO, "%s: truncating a torn last line: %s", path,
+                          strerror(errno));
+            goto done;
+        }
+        a->torn_bytes = size - end;
+    }
+    if (end == 0) { // new, empty, or a torn header: the header goes first
+        TRY_(write_all_(a->fd, path, a->line.buf, a->line.len, err));
+        if (fsync(a->fd) != 0) {
+            st = rfm_fail(err, RFM_EIO, "%s: fsync: %s", path, strerror(errno));
+            goto done;
+        }
+        sync_dir_(path);
+    }
+    (void)flock(a->fd, LOCK_UN);
+    *out = a;
+    a = NULL;
+done:
+    free(text);
+    hx_results_close(a);
+    return st;
+}
+
+size_t hx_appender_torn_bytes(const hx_appender *a) { return a->torn_bytes; }
+
+static rfm_status append_(hx_appender *a, const layout_ *ly, const void *row, rfm_error *err) {
+    if (a->ly != ly) {
+        return rfm_fail(err, RFM_EINVAL, "%s: a %s.csv file cannot take %s rows", a->path,
+                        a->ly->kind, ly->kind);
+    }
+    rfm_status st = format_(ly, row, &a->line, err);
+    if (st != RFM_OK) return st;
+    // One write() for the whole line: a kill can only tear this (last) line, and O_APPEND
+    // keeps concurrent appenders from interleaving.
+    st = write_all_(a->fd, a->path, a->line.buf, a->line.len, err);
+    if (st == RFM_OK && fsync(a->fd) != 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: fsync: %s", a->path, strerror(errno));
+    }
+    return st;
+}
+
+rfm_status hx_results_append_row(hx_appender *a, const hx_result_row *r, rfm_error *err) {
+    return append_(a, &RESULT_LAYOUT_, r, err);
+}
+
+rfm_status hx_results_append_cv(hx_appender *a, const hx_cv_row *r, rfm_error *err) {
+    return append_(a, &CV_LAYOUT_, r, err);
+}
+
+void hx_results_close(hx_appender *a) {
+    if (!a) return;
+    if (a->fd >= 0) close(a->fd);
+    hx_csv_out_free(&a->line);
+    free(a);
+}

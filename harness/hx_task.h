@@ -1,0 +1,50 @@
+/* hx_task.h - one unit of an experiment: a (dataset, model) under the experiment's protocol.
+ *
+ * protocol uci121 (uci121-protocol.md section 3): every grid candidate is fit on the selection
+ * split's training line and scored on its validation line (RFM: every iteration t is its own
+ * candidate); the first best candidate wins (strict '>'). Its settings, and for RFM its learned
+ * M_{t*}, are then held fixed while alpha is re-solved on each of the 4 kfold training lines
+ * and scored on the matching test line.
+ * protocol cv: in each outer fold the grid is searched on the inner (train, validation) split
+ * of the outer training part, the winner is refit on the whole outer training part and scored
+ * on the outer test fold. Preprocessing is fitted on the outer training part (so the one-hot
+ * levels of the selection and the refit agree).
+ *
+ * Rows go straight to the run directory as each fold finishes: results.csv (one line per fold,
+ * one write + fsync), cv_results.csv (all candidate rows of one selection in one write), and
+ * run.log (one line per fold). Folds listed in `skip` (already in results.csv) are not redone. */
+#ifndef HX_TASK_H
+#define HX_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hx_experiment.h"
+#include "rfm.h"
+
+typedef struct {
+    const hx_experiment *exp;
+    const hx_model_spec *model;
+    const char *descriptor; /* dataset descriptor path */
+    const char *dataset;    /* its name */
+    const char *run_dir;
+    int threads;            /* BLAS threads for this unit */
+    const unsigned char *skip; /* per fold: 1 = already done; may be NULL */
+    size_t n_skip;
+    int skip_selection_rows; /* 1: cv_results.csv already holds this unit's candidates */
+} hx_unit;
+
+/* Run one unit. Returns RFM_OK when every fold row was written (ok or failed: a failing model
+ * is a result, not an error); an error only when the run directory cannot be written or the
+ * data cannot be loaded, in which case err says why. *n_failed receives the failed folds. */
+rfm_status hx_unit_run(const hx_unit *u, size_t *n_failed, rfm_error *err);
+
+/* Number of outer folds of a dataset under a protocol: 4 for uci121, the descriptor's kfold for
+ * cv. RFM_EINVAL when the descriptor cannot be used with that protocol. */
+rfm_status hx_unit_folds(const char *descriptor, int protocol, size_t *k, rfm_error *err);
+
+/* Append failed rows for folds [0, k) not marked in skip, with the given reason: used when a
+ * worker process died (signal, out of memory) before writing them. */
+rfm_status hx_unit_fail_rest(const hx_unit *u, size_t k, const char *reason, rfm_error *err);
+
+#endif
