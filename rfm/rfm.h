@@ -119,7 +119,10 @@ typedef struct {
  * On RFM_OK *out is a new model owned by the caller; otherwise *out is NULL.
  * Errors: shape mismatch, n = 0, d = 0, c = 0, NaN/Inf in X, Y, Xv, Yv or M0, invalid params
  * (RFM_EINVAL); the n x n matrix cannot be allocated (RFM_ENOMEM, with the GiB needed);
- * K + lambda I is not positive definite or the AGOP is not finite (RFM_ENUMERIC). */
+ * K + lambda I is not positive definite at fit 0 (RFM_ENUMERIC, naming reg, n and the pivot).
+ * A failure after fit 0 (a later Cholesky failure, a zero or non-finite AGOP) stops the
+ * iteration instead: the fits so far stay valid candidates, NaN never propagates, and
+ * rfm_model_note() says why. */
 rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, const rfm_view *Y,
                    const rfm_view *Xv, const rfm_view *Yv, rfm_model **out, rfm_error *err);
 
@@ -182,8 +185,9 @@ rfm_status rfm_gradients(const rfm_kernel *k, const rfm_view *X, const rfm_view 
                          const double *M, int diag, const rfm_view *Z, const size_t *self,
                          double *grads, rfm_error *err);
 
-/* G += Gamma^T Gamma for a block of gradient rows Gamma: (b, d) (diag: G_p += sum_j Gamma_jp^2).
- * This is the accumulation step of the AGOP, callable on given gradients. */
+/* G += Gamma^T Gamma for a block of gradient rows Gamma: (b, d), ld >= d; G: (d, d), updated
+ * in full (both triangles). diag: G is a d-vector, G_p += sum_j Gamma_jp^2. The accumulation
+ * step of the AGOP, callable on given gradients. */
 void rfm_agop_accumulate(const double *Gamma, size_t b, size_t d, size_t ld, int diag, double *G);
 
 /* Scale every row of X: (n, d) in place to unit L2 norm; returns how many rows were zero

@@ -21,8 +21,9 @@
  * that n * c_b * d stays within this many doubles (64 MiB each). */
 #define AGOP_BUDGET ((size_t)8 << 20)
 
-void rfm_agop_accumulate(const double *Gamma, size_t b, size_t d, size_t ld, int diag,
-                         double *G) {
+/* G += Gamma^T Gamma into the upper triangle only (row-major); the drivers symmetrise once. */
+static void accumulate_upper_(const double *Gamma, size_t b, size_t d, size_t ld, int diag,
+                              double *G) {
     if (diag) {
         for (size_t j = 0; j < b; j++) {
             const double *g = Gamma + j * ld;
@@ -30,7 +31,6 @@ void rfm_agop_accumulate(const double *Gamma, size_t b, size_t d, size_t ld, int
         }
         return;
     }
-    // Upper triangle only (row-major); callers symmetrise once at the end.
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)b, 1.0, Gamma, (int)ld, 1.0,
                 G, (int)d);
 }
@@ -38,6 +38,12 @@ void rfm_agop_accumulate(const double *Gamma, size_t b, size_t d, size_t ld, int
 static void symmetrize_upper_(double *G, size_t d) {
     for (size_t p = 0; p < d; p++)
         for (size_t r = 0; r < p; r++) G[p * d + r] = G[r * d + p];
+}
+
+void rfm_agop_accumulate(const double *Gamma, size_t b, size_t d, size_t ld, int diag,
+                         double *G) {
+    accumulate_upper_(Gamma, b, d, ld, diag, G);
+    if (!diag) symmetrize_upper_(G, d);
 }
 
 /* Outputs per block so that rows * cb * d stays within the budget (at least 1). */
@@ -73,7 +79,7 @@ static void finish_block_(double c0, const double *B, const double *S, size_t c,
             double *g = grads ? grads + ((j0 + j) * c + k0 + k) * d : gamma + j * d;
             for (size_t p = 0; p < d; p++) g[p] = c0 * (bk[p] - s * q[p]);
         }
-        if (!grads) rfm_agop_accumulate(gamma, b, d, d, diag, G);
+        if (!grads) accumulate_upper_(gamma, b, d, d, diag, G);
     }
 }
 
@@ -98,8 +104,11 @@ static rfm_status agop_core_(const rfm_kernel *k, const rfm_view *X, const rfm_v
     rfm_status st = check_agop_args_(X, A, Z, err);
     if (st) return st;
     size_t n = X->rows, d = X->cols, m = Z->rows, c = A->cols;
-    size_t b = block_rows ? block_rows : (n ? (AGOP_BUDGET / n) : m);
-    if (b < 64) b = 64;
+    size_t b = block_rows;
+    if (!b) {
+        b = AGOP_BUDGET / n;
+        if (b < 64) b = 64; // keep the dgemms efficient when n is huge
+    }
     if (b > m) b = m;
     size_t cb = output_block_(n > b ? n : b, c, d, block_outputs);
     double c0 = rfm_grad_scale_(k);

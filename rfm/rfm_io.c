@@ -170,6 +170,27 @@ rfm_status rfm_load(const char *path, rfm_model **out, rfm_error *err) {
         goto done;
     }
     size_t n = (size_t)un, d = (size_t)ud, c = (size_t)uc, h = (size_t)uh;
+    // The header fixes the size of everything after it: compare with the file before
+    // allocating, so a corrupted count is a format error, not a huge allocation.
+    {
+        long here = ftell(s.f);
+        if (here < 0 || fseek(s.f, 0, SEEK_END) != 0) {
+            st = rfm_fail(err, RFM_EIO, "%s: cannot seek", path);
+            goto done;
+        }
+        long end = ftell(s.f);
+        if (end < 0 || fseek(s.f, here, SEEK_SET) != 0) {
+            st = rfm_fail(err, RFM_EIO, "%s: cannot seek", path);
+            goto done;
+        }
+        uint64_t body = ((uint64_t)n * d + (uint64_t)n * c + (p.diag ? d : (uint64_t)d * d)) * 8u +
+                        (uint64_t)h * 56u + 4u + 8u; // + note bytes (< 256)
+        uint64_t rest = (uint64_t)(end - here);
+        if (rest < body || rest > body + 255u) {
+            st = rfm_fail(err, RFM_EFORMAT, "%s: truncated or corrupt model file (size)", path);
+            goto done;
+        }
+    }
     if (!(m = rfm_model_new_(&p, n, d, c, h, err))) {
         st = err ? err->code : RFM_ENOMEM;
         goto done;

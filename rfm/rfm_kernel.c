@@ -76,13 +76,19 @@ void rfm_metric_apply_(const rfm_view *X, const double *M, int diag, double *P, 
     }
 }
 
+/* The expansion rz + rx - 2 c cancels for (near-)duplicate rows and leaves rounding noise of
+ * a few ulps of rz + rx instead of 0 (d2 ~ 1e-15, D ~ 3e-8 for unit-scale data), which would
+ * slip past the D < 1e-10 rule and give duplicates gradient weights of 1e7 and more. Squared
+ * distances below this floor are therefore taken as exactly 0. */
+#define CANCEL_FLOOR (16.0 * 2.220446049250313e-16)
+
 /* The entry functions of the pass. D2 is the clamped squared distance. */
 static void row_laplace_(double *c, size_t cols, double rz, const double *rx, double inv_l,
                          int weight) {
     if (weight) {
         for (size_t j = 0; j < cols; j++) {
             double d2 = rz + rx[j] - 2.0 * c[j];
-            d2 = d2 > 0.0 ? d2 : 0.0; // cancellation can make it slightly negative
+            d2 = d2 > CANCEL_FLOOR * (rz + rx[j]) ? d2 : 0.0; // also clamps negative rounding
             double dist = sqrt(d2);
             double kv = exp_neg_(-dist * inv_l);
             // Duplicates and self-pairs have no gradient: they contribute 0 (section 5).
@@ -91,7 +97,7 @@ static void row_laplace_(double *c, size_t cols, double rz, const double *rx, do
     } else {
         for (size_t j = 0; j < cols; j++) {
             double d2 = rz + rx[j] - 2.0 * c[j];
-            d2 = d2 > 0.0 ? d2 : 0.0;
+            d2 = d2 > CANCEL_FLOOR * (rz + rx[j]) ? d2 : 0.0;
             c[j] = exp_neg_(-sqrt(d2) * inv_l);
         }
     }
@@ -101,7 +107,7 @@ static void row_gaussian_(double *c, size_t cols, double rz, const double *rx, d
                           int weight) {
     for (size_t j = 0; j < cols; j++) {
         double d2 = rz + rx[j] - 2.0 * c[j];
-        d2 = d2 > 0.0 ? d2 : 0.0;
+        d2 = d2 > CANCEL_FLOOR * (rz + rx[j]) ? d2 : 0.0;
         double kv = exp_neg_(-d2 * inv_2l2);
         // The Gaussian needs no rule (its term carries x_i - z = 0), but applying it removes
         // the rounding that the split form leaves on self-pairs.
@@ -114,7 +120,7 @@ static void row_power_(double *c, size_t cols, double rz, const double *rx, doub
                        int weight) {
     for (size_t j = 0; j < cols; j++) {
         double d2 = rz + rx[j] - 2.0 * c[j];
-        double dist = sqrt(d2 > 0.0 ? d2 : 0.0);
+        double dist = sqrt(d2 > CANCEL_FLOOR * (rz + rx[j]) ? d2 : 0.0);
         double kv = dist > 0.0 ? exp(-pow(dist / L, q)) : 1.0;
         if (weight) kv = dist < RFM_MIN_DIST ? 0.0 : kv * pow(dist, q - 2.0);
         c[j] = kv;
