@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +234,11 @@ static pid_t spawn_(job_ *jb, int lock_fd) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() == 1) _exit(3);
     close(lock_fd);
+    // A unit allocates and frees an n x n matrix per fit. Above glibc's mmap threshold each
+    // one is a fresh mapping whose pages the kernel faults in and zeroes again; keeping them
+    // on the heap lets the next fit reuse the same pages.
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     size_t failed = 0;
     rfm_error err = {RFM_OK, ""};
     rfm_status st = hx_unit_run(&jb->u, &failed, &err);

@@ -178,19 +178,32 @@ rfm_status rfm_gradients(const rfm_kernel *k, const rfm_view *X, const rfm_view 
     return agop_core_(k, X, A, M, diag, Z, self, 0, 0, NULL, grads, err);
 }
 
-/* buf (n, n): copy the strict upper triangle onto the lower one in cache-sized tiles, and
- * zero the diagonal. */
-static void mirror_upper_(double *buf, size_t n) {
-    const size_t tile = 64;
-    for (size_t i0 = 0; i0 < n; i0 += tile) {
-        size_t i1 = i0 + tile < n ? i0 + tile : n;
-        for (size_t j0 = 0; j0 <= i0; j0 += tile) {
+typedef struct {
+    double *buf;
+    size_t n;
+} mirror_ctx_;
+
+/* Rows [r0, r1) of the lower triangle from the upper one, in cache-sized tiles; the diagonal
+ * becomes 0. Bands are whole tiles of rows so threads never share a destination tile. */
+static void mirror_band_(void *arg, size_t r0, size_t r1) {
+    mirror_ctx_ *c = arg;
+    const size_t tile = 64, n = c->n;
+    double *buf = c->buf;
+    for (size_t t0 = r0; t0 < r1; t0 += tile) {
+        size_t i1 = t0 + tile < r1 ? t0 + tile : r1;
+        for (size_t j0 = 0; j0 < i1; j0 += tile) {
             size_t j1 = j0 + tile < n ? j0 + tile : n;
-            for (size_t i = i0; i < i1; i++)
+            for (size_t i = t0; i < i1; i++)
                 for (size_t j = j0; j < j1 && j < i; j++) buf[i * n + j] = buf[j * n + i];
         }
+        for (size_t i = t0; i < i1; i++) buf[i * n + i] = 0.0;
     }
-    for (size_t i = 0; i < n; i++) buf[i * n + i] = 0.0;
+}
+
+/* buf (n, n): copy the strict upper triangle onto the lower one and zero the diagonal. */
+static void mirror_upper_(double *buf, size_t n) {
+    mirror_ctx_ ctx = {buf, n};
+    rfm_par_rows_(n, n * n / 2, mirror_band_, &ctx, rfm_triangle_cost_);
 }
 
 rfm_status rfm_agop_symmetric_(const rfm_kernel *k, double *buf, size_t n, const double *P,

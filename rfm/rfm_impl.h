@@ -46,6 +46,15 @@ rfm_status rfm_agop_symmetric_(const rfm_kernel *k, double *buf, size_t n, const
                                size_t d, const rfm_view *A, int diag, double *G,
                                rfm_error *err);
 
+/* Run fn(ctx, r0, r1) over bands of rows [0, rows) on as many threads as OpenBLAS uses (one
+ * band on the caller), each band of equal cost; cost_below(r, rows) is the share of the work in
+ * rows [0, r) (NULL: uniform rows). Small jobs (entries below ~2^18) stay on the caller. */
+typedef void (*rfm_band_fn)(void *ctx, size_t r0, size_t r1);
+void rfm_par_rows_(size_t rows, size_t entries, rfm_band_fn fn, void *ctx,
+                   double (*cost_below)(size_t r, size_t rows));
+/* Share of a lower triangle's entries in rows [0, r): (r / rows)^2. */
+double rfm_triangle_cost_(size_t r, size_t rows);
+
 /* Largest |x| or a non-finite value over a view; returns 0 when every entry is finite. */
 int rfm_view_nonfinite_(const rfm_view *v, size_t *row, size_t *col);
 

@@ -8,10 +8,62 @@
  * loops into AVX2/AVX-512 code together with sqrt (-fno-math-errno). Its relative error is
  * below 2e-16 on [-708, 0]; the tests compare it with libm. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rfm_impl.h"
+
+/* The pass is the only O(n^2) work outside BLAS; it runs on as many threads as BLAS does, each
+ * on a contiguous band of rows. Work below this many entries stays on the calling thread, where
+ * a thread start would cost more than it saves. */
+#define PAR_MIN_ENTRIES ((size_t)1 << 18)
+#define PAR_MAX_THREADS 64
+
+typedef struct {
+    rfm_band_fn fn;
+    void *ctx;
+    size_t r0, r1;
+} band_;
+
+static void *band_run_(void *arg) {
+    band_ *b = arg;
+    b->fn(b->ctx, b->r0, b->r1);
+    return NULL;
+}
+
+void rfm_par_rows_(size_t rows, size_t entries, rfm_band_fn fn, void *ctx,
+                   double (*cost_below)(size_t r, size_t rows)) {
+    int nt = openblas_get_num_threads();
+    if (nt > PAR_MAX_THREADS) nt = PAR_MAX_THREADS;
+    if (nt <= 1 || entries < PAR_MIN_ENTRIES || rows < (size_t)nt) {
+        fn(ctx, 0, rows);
+        return;
+    }
+    band_ bands[PAR_MAX_THREADS];
+    pthread_t tid[PAR_MAX_THREADS];
+    size_t start = 0;
+    for (int t = 0; t < nt; t++) {
+        size_t end = rows;
+        if (t + 1 < nt) {
+            double goal = (double)(t + 1) / nt;
+            end = start;
+            while (end < rows &&
+                   (cost_below ? cost_below(end, rows) : (double)end / (double)rows) < goal)
+                end++;
+        }
+        bands[t] = (band_){fn, ctx, start, end};
+        start = end;
+    }
+    int started[PAR_MAX_THREADS] = {0};
+    for (int t = 1; t < nt; t++)
+        started[t] = pthread_create(&tid[t], NULL, band_run_, &bands[t]) == 0;
+    band_run_(&bands[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else band_run_(&bands[t]); // no thread could be started: do the band here
+    }
+}
 
 /* exp(x) for x <= 0; returns 0 below -708 (results there are under 1e-307 and act as 0). */
 static inline double exp_neg_(double x) {
@@ -137,10 +189,24 @@ static void pass_row_(const rfm_kernel *k, int weight, double *c, size_t cols, d
         row_power_(c, cols, rz, rx, k->bandwidth, k->exponent, weight);
 }
 
+typedef struct {
+    const rfm_kernel *k;
+    int weight;
+    double *C;
+    size_t cols, ld;
+    const double *rz, *rx;
+} pass_ctx_;
+
+static void pass_band_(void *arg, size_t r0, size_t r1) {
+    pass_ctx_ *c = arg;
+    for (size_t i = r0; i < r1; i++)
+        pass_row_(c->k, c->weight, c->C + i * c->ld, c->cols, c->rz[i], c->rx);
+}
+
 void rfm_pass_(const rfm_kernel *k, rfm_pass_kind kind, double *C, size_t rows, size_t cols,
                size_t ld, const double *rz, const double *rx) {
-    for (size_t i = 0; i < rows; i++)
-        pass_row_(k, kind == RFM_PASS_WEIGHT, C + i * ld, cols, rz[i], rx);
+    pass_ctx_ ctx = {k, kind == RFM_PASS_WEIGHT, C, cols, ld, rz, rx};
+    rfm_par_rows_(rows, rows * cols, pass_band_, &ctx, NULL);
 }
 
 rfm_status rfm_kernel_matrix(const rfm_kernel *k, const rfm_view *Z, const rfm_view *X,
@@ -192,6 +258,30 @@ done:
     return st;
 }
 
+typedef struct {
+    const rfm_kernel *k;
+    double *buf;
+    size_t n;
+    const double *norms;
+    int want_w;
+} train_ctx_;
+
+/* Row i: K for columns < i, 1 on the diagonal, W for columns > i (when wanted). */
+static void train_band_(void *arg, size_t r0, size_t r1) {
+    train_ctx_ *c = arg;
+    size_t n = c->n;
+    for (size_t i = r0; i < r1; i++) {
+        double *row = c->buf + i * n;
+        pass_row_(c->k, 0, row, i, c->norms[i], c->norms);
+        row[i] = 1.0;
+        if (c->want_w) pass_row_(c->k, 1, row + i + 1, n - i - 1, c->norms[i], c->norms + i + 1);
+    }
+}
+
+double rfm_triangle_cost_(size_t r, size_t rows) {
+    return ((double)r * (double)r) / ((double)rows * (double)rows);
+}
+
 rfm_status rfm_train_kernel_(const rfm_kernel *k, const rfm_view *X, const double *M, int diag,
                              double *buf, double *P, double *norms, int want_w,
                              rfm_error *err) {
@@ -201,12 +291,8 @@ rfm_status rfm_train_kernel_(const rfm_kernel *k, const rfm_view *X, const doubl
     // One dgemm for all n^2 cross terms: each triangle then gets its own contiguous pass.
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)n, (int)d, 1.0, P,
                 (int)d, X->data, (int)X->ld, 0.0, buf, (int)n);
-    for (size_t i = 0; i < n; i++) {
-        double *row = buf + i * n;
-        pass_row_(k, 0, row, i, norms[i], norms);
-        row[i] = 1.0;
-        if (want_w) pass_row_(k, 1, row + i + 1, n - i - 1, norms[i], norms + i + 1);
-    }
+    train_ctx_ ctx = {k, buf, n, norms, want_w};
+    rfm_par_rows_(n, n * n, train_band_, &ctx, want_w ? NULL : rfm_triangle_cost_);
     return RFM_OK;
 }
 

@@ -3,6 +3,7 @@
  * general AGOP and a naive loop, the sampled AGOP path, the ridge solve's residual and its
  * not-positive-definite error, the single-index checks of rfm-algorithm.md section 10.6,
  * best-iteration selection and its refit, and every input error (with rfm_alloc's GiB). */
+#include <cblas.h>
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -219,6 +220,71 @@ START_TEST(fit_agop_fast_path_equals_general_agop_of_first_fit) {
         }
         rfm_free(mo);
     }
+}
+END_TEST
+
+START_TEST(threaded_fast_path_matches_general_agop_at_larger_n) {
+    // n^2 above the threading threshold: the kernel pass and the W mirror run on 2 threads.
+    enum { N = 800, D = 6, C = 3 };
+    const double L = 4.0, reg = 1e-3;
+    openblas_set_num_threads(2);
+    double *X = malloc(N * D * sizeof *X), *Y = calloc(N * C, sizeof *Y);
+    double *K = malloc((size_t)N * N * sizeof *K), *A = malloc(N * C * sizeof *A);
+    double Gg[D * D];
+    size_t *self = malloc(N * sizeof *self);
+    fixture_normal(X, N * D, 11u);
+    for (size_t i = 0; i < N; i++) {
+        Y[i * C + (X[i * D] > 0.3 ? 0 : X[i * D + 1] > 0 ? 1 : 2)] = 1.0;
+        self[i] = i;
+    }
+    // Duplicate a few rows: the cancellation floor must treat them as zero distance.
+    for (size_t i = 0; i < 5; i++)
+        for (size_t p = 0; p < D; p++) X[(N - 1 - i) * D + p] = X[i * D + p];
+    rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), av = rfm_view_of(A, N, C);
+    rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
+    ck_assert_int_eq(rfm_kernel_matrix(&k, &xv, &xv, NULL, 0, 1, K, N, NULL), RFM_OK);
+    // Rows from every band of the threaded pass against plain loops (duplicates included).
+    for (size_t i = 0; i < N; i += 37) {
+        double want[N];
+        naive_kernel_(X + i * D, 1, X, N, D, NULL, 0, L, want);
+        double e = fixture_maxdiff(K + i * N, want, N);
+        ck_assert_msg(e <= 1e-12, "threaded kernel row %zu: %.3g > tol 1e-12", i, e);
+    }
+    ck_assert_int_eq(rfm_ridge_solve(K, N, N, reg, &yv, A, NULL), RFM_OK);
+    {
+        // A one-fit model uses the triangular split of the pass: same alpha, same predictions.
+        rfm_params p1 = params_(L, reg, 1);
+        rfm_model *m1 = NULL;
+        double *P1 = malloc(N * C * sizeof *P1), *P2 = malloc(N * C * sizeof *P2);
+        ck_assert_int_eq(rfm_fit(&p1, NULL, &xv, &yv, NULL, NULL, &m1, NULL), RFM_OK);
+        ck_assert_int_eq(rfm_predict(m1, &xv, P1, NULL), RFM_OK);
+        // Predictions at the centres from alpha: K (with its exact unit diagonal) times A.
+        ck_assert_int_eq(rfm_kernel_matrix(&k, &xv, &xv, NULL, 0, 1, K, N, NULL), RFM_OK);
+        for (size_t i = 0; i < N; i++)
+            for (size_t c = 0; c < C; c++) {
+                double s = 0;
+                for (size_t j = 0; j < N; j++) s += K[i * N + j] * A[j * C + c];
+                P2[i * C + c] = s;
+            }
+        double e = fixture_maxdiff(P1, P2, N * C);
+        ck_assert_msg(e <= 1e-6, "one-fit model vs own solve: %.3g > tol 1e-6", e);
+        rfm_free(m1);
+        free(P1);
+        free(P2);
+    }
+    ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
+    rfm_params p = params_(L, reg, 2);
+    rfm_model *mo = NULL;
+    rfm_error err = {RFM_OK, ""};
+    ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
+    double e = relerr_(rfm_model_metric(mo), Gg, D * D);
+    ck_assert_msg(e <= 1e-8, "threaded fast path vs general AGOP: %.3g > tol 1e-8", e);
+    rfm_free(mo);
+    free(X);
+    free(Y);
+    free(K);
+    free(A);
+    free(self);
 }
 END_TEST
 
@@ -544,6 +610,7 @@ static Suite *suite_(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, one_iteration_is_plain_laplace_krr);
     tcase_add_test(tc, fit_agop_fast_path_equals_general_agop_of_first_fit);
+    tcase_add_test(tc, threaded_fast_path_matches_general_agop_at_larger_n);
     tcase_add_test(tc, sampled_agop_path_gives_finite_psd_reproducible_metric);
     tcase_add_test(tc, ridge_solve_residual_is_below_1e10);
     tcase_add_test(tc, not_positive_definite_fails_with_a_message_naming_reg);
