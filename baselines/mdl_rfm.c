@@ -1,5 +1,5 @@
-/* mdl_rfm.c - RFM behind the model interface (type: rfm), and kernel ridge regression
- * (type: krr), which is RFM's fit 0: the same kernel and Cholesky code with M = I and T = 1.
+/* mdl_rfm.c - RFM behind the model interface (type: rfm). Kernel ridge regression (type: krr,
+ * RFM's fit 0 among others) lives in mdl_krr.c.
  *
  * refit() holds the selected metric M_{t*} fixed and re-solves alpha only, as the UCI protocol
  * requires for the evaluation folds (uci121-protocol.md section 3). */
@@ -12,25 +12,25 @@
 
 typedef struct {
     rfm_params p;
-    int is_krr;
     rfm_model *model;
     double *scores; /* validation score per iteration of the last fit */
     size_t n_scores;
     int best;       /* t* chosen by the last fit; refit keeps it */
     char note[256]; /* why iterating stopped early, if it did */
+    /* A copy of the last fit's M_{t*}: refit replaces the model, and the harness saves the
+     * metric the selection learned, not the refit's (which equals it but may be gone). */
+    double *metric; /* (d, d), or d when p.diag */
+    size_t metric_d;
 } rfm_state_;
 
 static const char *const kernels_[] = {"laplace", "gaussian", NULL};
 static const char *const mscales_[] = {"mean", "max", NULL};
 
-static rfm_status parse_(const mdl_params *mp, mdl_task task, int is_krr, rfm_params *p,
-                         rfm_error *err) {
+static rfm_status parse_(const mdl_params *mp, mdl_task task, rfm_params *p, rfm_error *err) {
     static const char *const rfm_keys[] = {"kernel",  "bandwidth", "exponent",    "reg",
                                            "iters",   "diag",      "normalize",   "m_scale",
                                            "agop_sample", "seed",  "jitter",      NULL};
-    static const char *const krr_keys[] = {"kernel", "bandwidth", "exponent", "reg",
-                                           "normalize", "jitter", NULL};
-    rfm_status st = mdl_check_keys(mp, is_krr ? "krr" : "rfm", is_krr ? krr_keys : rfm_keys, err);
+    rfm_status st = mdl_check_keys(mp, "rfm", rfm_keys, err);
     if (st) return st;
     *p = rfm_params_default();
     int kern = 0, diag = 0, norm = 0, msc = 0, jit = 0;
@@ -50,7 +50,7 @@ static rfm_status parse_(const mdl_params *mp, mdl_task task, int is_krr, rfm_pa
     if (iters < 1 || iters > 1000) return rfm_fail(err, RFM_EINVAL, "iters = %ld: must be 1..1000", iters);
     if (sample < 1) return rfm_fail(err, RFM_EINVAL, "agop_sample = %ld: must be >= 1", sample);
     p->kernel.type = kern ? RFM_KERNEL_GAUSSIAN : RFM_KERNEL_LAPLACE;
-    p->iters = is_krr ? 1 : (int)iters;
+    p->iters = (int)iters;
     p->diag = diag;
     p->normalize = norm;
     p->m_scale = msc ? RFM_MSCALE_MAX : RFM_MSCALE_MEAN;
@@ -63,26 +63,16 @@ static rfm_status parse_(const mdl_params *mp, mdl_task task, int is_krr, rfm_pa
     return RFM_OK;
 }
 
-static rfm_status create_(const mdl_params *mp, mdl_task task, int is_krr, void **state,
-                          rfm_error *err) {
+static rfm_status create_(const mdl_params *mp, mdl_task task, void **state, rfm_error *err) {
     rfm_state_ *s = calloc(1, sizeof *s);
     if (!s) return rfm_fail(err, RFM_ENOMEM, "model: out of memory");
-    rfm_status st = parse_(mp, task, is_krr, &s->p, err);
+    rfm_status st = parse_(mp, task, &s->p, err);
     if (st) {
         free(s);
         return st;
     }
-    s->is_krr = is_krr;
     *state = s;
     return RFM_OK;
-}
-
-static rfm_status create_rfm_(const mdl_params *mp, mdl_task task, void **state, rfm_error *err) {
-    return create_(mp, task, 0, state, err);
-}
-
-static rfm_status create_krr_(const mdl_params *mp, mdl_task task, void **state, rfm_error *err) {
-    return create_(mp, task, 1, state, err);
 }
 
 static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const rfm_view *Xv,
@@ -99,6 +89,17 @@ static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const 
         return rfm_fail(err, RFM_ENOMEM, "model: out of memory");
     }
     for (size_t t = 0; t < h; t++) scores[t] = hist[t].val_score;
+    size_t d = rfm_model_features(m), len = s->p.diag ? d : d * d;
+    double *metric = malloc((len ? len : 1) * sizeof *metric);
+    if (!metric) {
+        free(scores);
+        rfm_free(m);
+        return rfm_fail(err, RFM_ENOMEM, "model: out of memory");
+    }
+    memcpy(metric, rfm_model_metric(m), len * sizeof *metric);
+    free(s->metric);
+    s->metric = metric;
+    s->metric_d = d;
     rfm_free(s->model);
     free(s->scores);
     s->model = m;
@@ -132,7 +133,7 @@ static rfm_status predict_(void *state, const rfm_view *Z, double *out, rfm_erro
 
 static void describe_(void *state, char *buf, size_t size) {
     rfm_state_ *s = state;
-    if (!s->model || s->is_krr) return;
+    if (!s->model) return;
     snprintf(buf, size, "iter=%d%s%s", s->best, s->note[0] ? "; " : "", s->note);
 }
 
@@ -142,15 +143,22 @@ static const double *val_scores_(void *state, size_t *count) {
     return s->n_scores ? s->scores : NULL;
 }
 
+static const double *metric_(void *state, size_t *d, int *diag) {
+    rfm_state_ *s = state;
+    *d = s->metric ? s->metric_d : 0;
+    *diag = s->p.diag;
+    return s->metric;
+}
+
 static void destroy_(void *state) {
     rfm_state_ *s = state;
     if (!s) return;
     rfm_free(s->model);
     free(s->scores);
+    free(s->metric);
     free(s);
 }
 
-const mdl_vtable mdl_rfm_vtable = {"rfm", create_rfm_, fit_, refit_, predict_,
+const mdl_vtable mdl_rfm_vtable = {"rfm", create_, fit_, refit_, predict_,
                                    describe_, val_scores_, destroy_};
-const mdl_vtable mdl_krr_vtable = {"krr", create_krr_, fit_, refit_, predict_,
-                                   NULL, val_scores_, destroy_};
+const mdl_ext mdl_rfm_ext = {&mdl_rfm_vtable, metric_};

@@ -9,11 +9,28 @@
 
 extern const mdl_vtable mdl_rfm_vtable;
 extern const mdl_vtable mdl_krr_vtable;
+extern const mdl_vtable mdl_svm_vtable;
+extern const mdl_vtable mdl_ridge_vtable;
+extern const mdl_vtable mdl_xgboost_vtable;
+extern const mdl_vtable mdl_random_forest_vtable;
+extern const mdl_vtable mdl_mlp_vtable;
 
 /* The registry: one line per model type. */
 static const mdl_vtable *const registry_[] = {
     &mdl_rfm_vtable,
     &mdl_krr_vtable,
+    &mdl_svm_vtable,
+    &mdl_ridge_vtable,
+    &mdl_xgboost_vtable,
+    &mdl_random_forest_vtable,
+    &mdl_mlp_vtable,
+    NULL,
+};
+
+/* Optional capabilities (model.h, mdl_ext): one line per extended model type. */
+extern const mdl_ext mdl_rfm_ext;
+static const mdl_ext *const exts_[] = {
+    &mdl_rfm_ext,
     NULL,
 };
 
@@ -91,6 +108,14 @@ void mdl_describe(mdl_model *m, char *buf, size_t size) {
 const double *mdl_val_scores(mdl_model *m, size_t *count) {
     *count = 0;
     return m->vt->val_scores ? m->vt->val_scores(m->state, count) : NULL;
+}
+
+const double *mdl_metric(mdl_model *m, size_t *d, int *diag) {
+    *d = 0;
+    *diag = 0;
+    for (size_t i = 0; exts_[i]; i++)
+        if (exts_[i]->vt == m->vt && exts_[i]->metric) return exts_[i]->metric(m->state, d, diag);
+    return NULL;
 }
 
 void mdl_free(mdl_model *m) {

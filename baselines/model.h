@@ -45,6 +45,15 @@ typedef struct {
     void (*destroy)(void *state);
 } mdl_vtable;
 
+/* Optional capabilities, registered beside the vtables (model.c, one line each) so that adding
+ * one changes no model's vtable initializer. */
+typedef struct {
+    const mdl_vtable *vt; /* the model type this extends */
+    /* The learned metric of the last fit's selection (RFM: M_{t*}, kept through refit), borrowed
+     * from state: (d, d) row-major, or a d-vector (diag M) when *diag = 1; NULL before a fit. */
+    const double *(*metric)(void *state, size_t *d, int *diag);
+} mdl_ext;
+
 /* The registered model types, NULL-terminated. */
 const mdl_vtable *const *mdl_registry(void);
 const mdl_vtable *mdl_find(const char *type);
@@ -60,6 +69,10 @@ void mdl_describe(mdl_model *m, char *buf, size_t size);
 /* Validation score of every internal candidate of the last fit (RFM: one per iteration t), or
  * NULL when the model has none; *count receives the length. Borrowed. */
 const double *mdl_val_scores(mdl_model *m, size_t *count);
+/* The learned metric of m's last fit (see mdl_ext.metric): a "feature importance" the harness
+ * can save without knowing the model type. NULL (and *d = 0) for a type without one (all but
+ * rfm today) or an unfitted model. Borrowed; valid until the next fit or mdl_free. */
+const double *mdl_metric(mdl_model *m, size_t *d, int *diag);
 void mdl_free(mdl_model *m);            /* NULL is a no-op */
 
 /* Helpers for model files: look a key up; parse numbers/booleans/choices with messages that

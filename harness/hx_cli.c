@@ -1,5 +1,5 @@
 /* hx_cli.c - `rfmbench datasets PATH...`: load every descriptor found (files, folders, globs),
- * validate its data and splits, print one line each. `fit` and `predict` live here too. */
+ * validate its data and splits, print one line each. (`fit` and `predict`: hx_fitcli.c.) */
 #include "hx_cli.h"
 
 #include <dirent.h>
@@ -122,18 +122,4 @@ int hx_cmd_datasets(int argc, char **argv) {
     }
     printf("%zu descriptors, %d unavailable\n", count, unavailable);
     return rc;
-}
-
-int hx_cmd_fit(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rfmbench: fit: not built yet\n");
-    return 1;
-}
-
-int hx_cmd_predict(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "rfmbench: predict: not built yet\n");
-    return 1;
 }

@@ -1,4 +1,5 @@
-/* hx_cli.h - the small subcommands: `datasets`, `fit`, `predict` (argv[0] is the command name).
+/* hx_cli.h - the small subcommands: `datasets` (hx_cli.c), `fit` and `predict` (hx_fitcli.c);
+ * argv[0] is the command name.
  * Each returns the process exit code (0 ok, 1 bad input or failure, 2 usage). */
 #ifndef HX_CLI_H
 #define HX_CLI_H

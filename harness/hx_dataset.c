@@ -45,8 +45,28 @@ size_t hx_data_line(const hx_data *data, size_t r) {
     return data->line ? data->line[r] : r + 2;
 }
 
+static void strlist_clear_(hx_strlist *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+// Append a copy of s; 0 when out of memory.
+static int strlist_add_(hx_strlist *l, const char *s) {
+    char **items = realloc(l->items, (l->n + 1) * sizeof *items);
+    if (!items) return 0;
+    l->items = items;
+    if (!(items[l->n] = hx_strdup(s))) return 0;
+    l->n++;
+    return 1;
+}
+
 void hx_data_free(hx_data *data) {
     if (!data) return;
+    free(data->target_name);
+    strlist_clear_(&data->dropped);
+    strlist_clear_(&data->missing);
     free(data->name);
     free(data->file);
     free(data->source);
@@ -321,6 +341,23 @@ static rfm_status csv_load_(const hx_desc *d, hx_data *data, rfm_error *err) {
         }
     }
     data->info.task = task;
+    // What a saved preprocessing needs to read another file the same way.
+    data->delim = d->delim;
+    data->header = d->header;
+    int names_ok = 1;
+    for (size_t j = 0; j < nc && names_ok; j++) {
+        char nm[64];
+        snprintf(nm, sizeof nm, "column %zu", j);
+        const char *name = t->has_header ? hx_csv_name(t, j) : nm;
+        if (role[j] == ROLE_TARGET) names_ok = (data->target_name = hx_strdup(name)) != NULL;
+        if (role[j] == ROLE_DROP) names_ok = strlist_add_(&data->dropped, name);
+    }
+    for (size_t i = 0; i < d->missing.n && names_ok; i++)
+        names_ok = strlist_add_(&data->missing, d->missing.items[i]);
+    if (!names_ok) {
+        st = rfm_fail(err, RFM_ENOMEM, "%s: out of memory", file);
+        goto done;
+    }
     for (size_t j = 0; j < nc; j++) {
         if (role[j] != ROLE_FEATURE) continue;
         hx_column *col = &data->cols[data->n_cols++];

@@ -53,6 +53,13 @@ struct hx_data {
     size_t kfold;
     double validation;
     uint64_t seed;
+    /* csv: how the file was read and which columns played which role, so that a saved
+     * preprocessing (hx_prep_save) can read another file the same way */
+    char *target_name;  /* the target's header name, or "column K" without a header */
+    hx_strlist dropped; /* names of the dropped columns */
+    hx_strlist missing; /* the missing-value tokens */
+    char delim;
+    int header;
     /* uci121 */
     double *X; /* (n, d) features as given */
     size_t d;

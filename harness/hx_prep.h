@@ -11,7 +11,12 @@
  *                column (a scikit-learn imputer-then-scaler pipeline); a constant column gets
  *                scale 1 instead of a division by zero.
  *   uci121       identity: the features are used as given (already standardised).
- * Output column order: the data's feature columns in file order, each expanded in place. */
+ * Output column order: the data's feature columns in file order, each expanded in place.
+ *
+ * A preprocessing owns copies of what it learned (column names, levels, statistics, the task,
+ * the class names and the target's name), so it can be saved (hx_prep_save), loaded without
+ * the data (hx_prep_load) and applied by column name to another file with the same columns
+ * (hx_prep_frame): that is what `rfmbench fit` / `predict` do. */
 #ifndef HX_PREP_H
 #define HX_PREP_H
 
@@ -41,5 +46,56 @@ rfm_status hx_prep_apply(const hx_prep *p, const hx_data *data, const size_t *ro
 void hx_prep_feature_name(const hx_prep *p, size_t k, char *buf, size_t size);
 
 void hx_prep_free(hx_prep *p); /* NULL is a no-op */
+
+/* ---- what the preprocessing knows, save and load ----------------------------------------- */
+
+typedef struct {
+    hx_format format;
+    hx_task task;
+    size_t d;                       /* hx_prep_features                                    */
+    size_t n_classes;               /* classification: C; regression: 0                   */
+    const char *const *class_names; /* C names in label order (the fitted data's); else NULL */
+    const char *target;             /* csv: the target column's name; uci121: NULL         */
+} hx_prep_info;
+
+/* Borrowed views; valid until p is freed. */
+hx_prep_info hx_prep_info_get(const hx_prep *p);
+
+/* Write p to path in the versioned line-based text format documented in hx_prep_io.c, through
+ * a temporary sibling renamed over path (a crash leaves the old file or the new one). RFM_EIO
+ * when it cannot be written. */
+rfm_status hx_prep_save(const hx_prep *p, const char *path, rfm_error *err);
+
+/* Read a file written by hx_prep_save. The result applies only through hx_prep_frame (it has
+ * no fitted data: hx_prep_apply refuses it). Errors: cannot open (RFM_EIO); a malformed or
+ * inconsistent file or another version (RFM_EFORMAT, `FILE:LINE: what`). On RFM_OK *out is owned
+ * by the caller; otherwise NULL. */
+rfm_status hx_prep_load(const char *path, hx_prep **out, rfm_error *err);
+
+/* ---- applying to another file ----------------------------------------------------------- */
+
+typedef struct {
+    size_t n, d;     /* rows of the file; features (= hx_prep_features)                    */
+    double *X;       /* (n, d) row-major                                                    */
+    int has_target;  /* the target column is present                                        */
+    int *labels;     /* classification with target: n class indices, -1 = target missing,
+                      * -2 = a class the preprocessing does not know; else NULL             */
+    double *y;       /* regression with target: n values, NaN = missing; else NULL         */
+    char *file;      /* the data file, for messages                                          */
+} hx_frame;
+
+/* Read the data of desc and map it through p. csv: the columns are found by name (order and
+ * extra columns do not matter; without a header, names are "column K"); a yaml descriptor
+ * brings its own delimiter, header and missing tokens, a bare CSV (hx_desc_from_csv) is read
+ * with those saved in p. Every row is kept: a missing numeric value gets the fitted fill (also
+ * after impute: drop), an unseen or missing level encodes as zeros unless "missing" had an
+ * output. The target column is optional. uci121: desc must be uci121 with the same number of
+ * features; the rows of fich1 are used as given. Errors name the file: a feature column the
+ * file lacks (`FILE: no column 'x' (the model was fitted with it)`), text in a numeric column
+ * (`FILE:LINE:COL: 'v' is not a number (column 'x' is numeric in the model)`), a format or
+ * feature-count mismatch, and the loaders' errors. On RFM_OK *out is owned by the caller
+ * (hx_frame_free); otherwise NULL. */
+rfm_status hx_prep_frame(const hx_prep *p, const hx_desc *desc, hx_frame **out, rfm_error *err);
+void hx_frame_free(hx_frame *f); /* NULL is a no-op */
 
 #endif

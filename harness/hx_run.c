@@ -436,12 +436,13 @@ int hx_cmd_run(int argc, char **argv) {
     for (size_t j = 0; j < n_jobs; j++) {
         size_t have = 0;
         for (size_t f = 0; f < jobs[j].k; f++) have += jobs[j].skip[f];
-        jobs[j].done = have == jobs[j].k;
+        // A unit writes its cv_results rows after its last fold row, so a kill in between
+        // leaves every fold done but no selection rows: such a unit reruns its selection only.
+        int sel = have && has_selection_rows_(cvpath, jobs[j].u.dataset, jobs[j].u.model->name);
+        jobs[j].done = have == jobs[j].k && sel;
         if (!jobs[j].done) {
             todo++;
-            if (have)
-                jobs[j].u.skip_selection_rows =
-                    has_selection_rows_(cvpath, jobs[j].u.dataset, jobs[j].u.model->name);
+            jobs[j].u.skip_selection_rows = sel;
         }
     }
     {

@@ -3,6 +3,7 @@
 #include "hx_task.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hx_dataset.h"
 #include "hx_prep.h"
+#include "hx_report.h"
 #include "hx_results.h"
 #include "hx_split.h"
 #include "model.h"
@@ -265,6 +268,36 @@ static rfm_status write_selection_(const hx_unit *u, int metric, const selection
     return st;
 }
 
+/* RUN_DIR/metrics/DATASET__MODEL.csv (hx_report_metric_file): the metric the selection learned,
+ * for models that have one (RFM's M_{t*}), under a header of feature names, for `rfmbench
+ * report`'s feature importances. Written atomically, so a resume replaces it whole. */
+static rfm_status write_metric_(const hx_unit *u, mdl_model *best, const hx_prep *prep,
+                                rfm_error *err) {
+    size_t d = 0;
+    int diag = 0;
+    const double *M = mdl_metric(best, &d, &diag);
+    if (!M || d == 0 || d != hx_prep_features(prep)) return RFM_OK;
+    char rel[700], path[4800], name[512];
+    snprintf(path, sizeof path, "%s/metrics", u->run_dir);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return rfm_fail(err, RFM_EIO, "%s: cannot create: %s", path, strerror(errno));
+    hx_report_metric_file(u->dataset, u->model->name, rel, sizeof rel);
+    snprintf(path, sizeof path, "%s/%s", u->run_dir, rel);
+    hx_csv_out o = {0};
+    for (size_t k = 0; k < d; k++) {
+        hx_prep_feature_name(prep, k, name, sizeof name);
+        hx_csv_out_str(&o, name);
+    }
+    rfm_status st = hx_csv_out_end(&o, err);
+    for (size_t i = 0; i < (diag ? 1 : d) && !st; i++) { // diag: one row, diag(M)
+        for (size_t k = 0; k < d; k++) hx_csv_out_double(&o, M[i * d + k]);
+        st = hx_csv_out_end(&o, err);
+    }
+    if (!st) st = hx_write_atomic(path, o.buf, o.len, err);
+    hx_csv_out_free(&o);
+    return st;
+}
+
 static void unit_data_free_(unit_data_ *d) {
     hx_splits_free(d->splits);
     hx_data_free(d->data);
@@ -459,6 +492,8 @@ rfm_status hx_unit_run(const hx_unit *u, size_t *n_failed, rfm_error *err) {
                 mdl_describe(best, desc, sizeof desc);
                 snprintf(selected, sizeof selected, "candidate=%zu%s%s", ci, desc[0] ? ";" : "",
                          desc);
+                // cv selects once per outer fold: fold 0's metric stands for the dataset.
+                if ((!per_fold || f == 0) && (st = write_metric_(u, best, prep, err))) goto done;
             }
         }
         if (skipped_(u, f)) continue;

@@ -4,6 +4,8 @@
 
 #include "hx_board.h"
 #include "hx_cli.h"
+#include "hx_dnfa.h"
+#include "hx_report.h"
 #include "hx_run.h"
 
 static int usage_(FILE *fp) {
@@ -13,7 +15,9 @@ static int usage_(FILE *fp) {
             "  leaderboard RESULTS.csv...  recompute leaderboard files from results\n"
             "  datasets PATH...        load and validate dataset descriptors\n"
             "  fit --data DATA --model OUT.rfm   fit one RFM (like LIBSVM's svm-train)\n"
-            "  predict --model FILE --data DATA  predict with a fitted model\n");
+            "  predict --model FILE --data DATA  predict with a fitted model\n"
+            "  report RUN_DIR          plots and a report page for a run directory\n"
+            "  dnfa EXPERIMENT.yaml    measure the Deep Neural Feature Ansatz of mlp models\n");
     return fp == stdout ? 0 : 2;
 }
 
@@ -27,6 +31,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "datasets")) return hx_cmd_datasets(argc - 1, argv + 1);
     if (!strcmp(cmd, "fit")) return hx_cmd_fit(argc - 1, argv + 1);
     if (!strcmp(cmd, "predict")) return hx_cmd_predict(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return hx_cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dnfa")) return hx_cmd_dnfa(argc - 1, argv + 1);
     fprintf(stderr, "rfmbench: unknown command '%s' (see rfmbench --help)\n", cmd);
     return 2;
 }
