@@ -290,7 +290,12 @@ static rfm_status write_metric_(const hx_unit *u, mdl_model *best, const hx_prep
     }
     rfm_status st = hx_csv_out_end(&o, err);
     for (size_t i = 0; i < (diag ? 1 : d) && !st; i++) { // diag: one row, diag(M)
-        for (size_t k = 0; k < d; k++) hx_csv_out_double(&o, M[i * d + k]);
+        for (size_t k = 0; k < d; k++) {
+            // 9 significant digits: plenty for importances, and half the size of exact ones.
+            char num[32];
+            snprintf(num, sizeof num, "%.9g", M[i * d + k]);
+            hx_csv_out_str(&o, num);
+        }
         st = hx_csv_out_end(&o, err);
     }
     if (!st) st = hx_write_atomic(path, o.buf, o.len, err);

@@ -54,27 +54,28 @@ static size_t output_block_(size_t rows, size_t c, size_t d, size_t want) {
     return per < c ? per : c;
 }
 
-/* PK = [A_k (.) P for k in k0 .. k0+cb): (n, cb*d). */
+/* PK = [A (extra = c columns, or none), A_k (.) P for k in k0 .. k0+cb): (n, ld). */
 static void scale_rows_(const double *P, size_t n, size_t d, const rfm_view *A, size_t k0,
-                        size_t cb, double *PK) {
+                        size_t cb, double *PK, size_t ld, size_t extra) {
     for (size_t i = 0; i < n; i++) {
-        const double *pr = P + i * d;
+        const double *pr = P + i * d, *ar = A->data + i * A->ld;
+        for (size_t k = 0; k < extra; k++) PK[i * ld + k] = ar[k];
         for (size_t k = 0; k < cb; k++) {
-            double a = A->data[i * A->ld + k0 + k];
-            double *out = PK + i * cb * d + k * d;
+            double a = ar[k0 + k];
+            double *out = PK + i * ld + extra + k * d;
             for (size_t p = 0; p < d; p++) out[p] = a * pr[p];
         }
     }
 }
 
 /* For a block of b sample rows: Gamma_k = c0 (B_k - S_k q_j) for each output k of the block,
- * then accumulate into G or copy into grads (m, c, d) at sample offset j0. B: (b, cb*d). */
-static void finish_block_(double c0, const double *B, const double *S, size_t c, size_t k0,
-                          size_t cb, const double *Q, size_t b, size_t d, int diag, double *G,
-                          double *gamma, double *grads, size_t j0) {
+ * then accumulate into G or copy into grads (m, c, d) at sample offset j0. B: (b, cb*d), ld. */
+static void finish_block_(double c0, const double *B, size_t ldb, const double *S, size_t c,
+                          size_t k0, size_t cb, const double *Q, size_t b, size_t d, int diag,
+                          double *G, double *gamma, double *grads, size_t j0) {
     for (size_t k = 0; k < cb; k++) {
         for (size_t j = 0; j < b; j++) {
-            const double *bk = B + j * cb * d + k * d, *q = Q + j * d;
+            const double *bk = B + j * ldb + k * d, *q = Q + j * d;
             double s = S[j * c + k0 + k];
             double *g = grads ? grads + ((j0 + j) * c + k0 + k) * d : gamma + j * d;
             for (size_t p = 0; p < d; p++) g[p] = c0 * (bk[p] - s * q[p]);
@@ -142,10 +143,11 @@ static rfm_status agop_core_(const rfm_kernel *k, const rfm_view *X, const rfm_v
                     (int)n, A->data, (int)A->ld, 0.0, S, (int)c);
         for (size_t k0 = 0; k0 < c; k0 += cb) {
             size_t kb = c - k0 < cb ? c - k0 : cb;
-            scale_rows_(P, n, d, A, k0, kb, PK);
+            scale_rows_(P, n, d, A, k0, kb, PK, kb * d, 0);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)bj, (int)(kb * d),
                         (int)n, 1.0, Wt, (int)n, PK, (int)(kb * d), 0.0, B, (int)(kb * d));
-            finish_block_(c0, B, S, c, k0, kb, Q + j0 * d, bj, d, diag, G, gamma, grads, j0);
+            finish_block_(c0, B, kb * d, S, c, k0, kb, Q + j0 * d, bj, d, diag, G, gamma, grads,
+                          j0);
         }
     }
     if (G) {
@@ -206,34 +208,125 @@ static void mirror_upper_(double *buf, size_t n) {
     rfm_par_rows_(n, n * n / 2, mirror_band_, &ctx, rfm_triangle_cost_);
 }
 
+/* H-path of the symmetric AGOP. With A_k = W D_k - diag(S_k) (D_k = diag of output k's
+ * coefficients), the gradient block of output k is c0 A_k P, so
+ *     sum_jk g_jk g_jk^T = c0^2 P^T H P,   H = sum_k A_k^T A_k
+ *                        = W^2 (.) (A A^T) - T - T^T + diag(sum_k S_ik^2),  T = W (.) (A S^T)
+ * ((.) is the elementwise product; W is symmetric). That costs n^3 (the dsyrk for W^2) plus
+ * O(n^2 (c + d)) instead of 2 n^2 c d, which wins when n < 2cd: many classes or features on a
+ * modest number of rows (plant-*: n = 800, c = 100, d = 64, 16x fewer flops). It holds a second
+ * n x n matrix, so it is only taken while that stays small (H_PATH_MAX_N). */
+#define H_PATH_MAX_N 8192
+
+static int use_h_path_(size_t n, size_t c, size_t d) {
+    return n <= H_PATH_MAX_N && (double)n + 6.0 * (double)c + 2.0 * (double)d <
+                                    2.0 * (double)c * (double)d;
+}
+
+static rfm_status agop_h_path_(double c0, const double *W, size_t n, const double *P, size_t d,
+                               const rfm_view *A, const double *S, int diag, double *G,
+                               rfm_error *err) {
+    size_t c = A->cols, b = 256 < n ? 256 : n;
+    rfm_status st = RFM_OK;
+    double *H = NULL, *R = NULL, *Y = NULL;
+    if ((st = rfm_alloc((void **)&H, n, n, sizeof *H, "agop: W^2", err))) goto done;
+    if ((st = rfm_alloc((void **)&R, b, 3 * n, sizeof *R, "agop: H panel", err))) goto done;
+    if ((st = rfm_alloc((void **)&Y, n, d, sizeof *Y, "agop: H P", err))) goto done;
+    // W^2 = W W^T (W symmetric), upper triangle.
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)n, 1.0, W, (int)n, 0.0, H,
+                (int)n);
+    for (size_t i0 = 0; i0 < n; i0 += b) {
+        size_t bi = n - i0 < b ? n - i0 : b, w = n - i0; // columns l >= i0 of these rows
+        double *R1 = R, *R2 = R + bi * w, *R3 = R + 2 * bi * w;
+        const double *Ai = A->data + i0 * A->ld, *Si = S + i0 * c, *Al = Ai, *Sl = Si;
+        // R1 = A_I A_L^T, R2 = A_I S_L^T, R3 = S_I A_L^T over the columns l >= i0.
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bi, (int)w, (int)c, 1.0, Ai,
+                    (int)A->ld, Al, (int)A->ld, 0.0, R1, (int)w);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bi, (int)w, (int)c, 1.0, Ai,
+                    (int)A->ld, Sl, (int)c, 0.0, R2, (int)w);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bi, (int)w, (int)c, 1.0, Si,
+                    (int)c, Al, (int)A->ld, 0.0, R3, (int)w);
+        for (size_t r = 0; r < bi; r++) {
+            size_t i = i0 + r;
+            double *h = H + i * n;
+            const double *wr = W + i * n;
+            // Upper triangle only: l >= i, i.e. panel columns from r on.
+            for (size_t l = i; l < n; l++) {
+                size_t q = r * w + (l - i0);
+                h[l] = h[l] * R1[q] - wr[l] * (R2[q] + R3[q]);
+            }
+            double ss = 0;
+            for (size_t k = 0; k < c; k++) ss += S[i * c + k] * S[i * c + k];
+            h[i] += ss; // W_ii = 0, so only W^2_ii (AA^T)_ii and sum_k S_ik^2 remain
+        }
+    }
+    for (size_t i = 0; i < n; i++) // mirror H's upper triangle, keeping the diagonal
+        for (size_t l = 0; l < i; l++) H[i * n + l] = H[l * n + i];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)d, (int)n, 1.0, H, (int)n,
+                P, (int)d, 0.0, Y, (int)d);
+    if (diag) {
+        for (size_t p = 0; p < d; p++) G[p] = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t p = 0; p < d; p++) G[p] += P[i * d + p] * Y[i * d + p];
+    } else {
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)d, (int)n, 1.0, P,
+                    (int)d, Y, (int)d, 0.0, G, (int)d);
+    }
+    size_t len = diag ? d : d * d;
+    for (size_t i = 0; i < len; i++) G[i] *= c0 * c0 / (double)n;
+    if (!diag) // exact symmetry, whatever the rounding of the two products
+        for (size_t p = 0; p < d; p++)
+            for (size_t r = 0; r < p; r++) G[p * d + r] = G[r * d + p] =
+                                               0.5 * (G[p * d + r] + G[r * d + p]);
+done:
+    free(H);
+    free(R);
+    free(Y);
+    return st;
+}
+
 rfm_status rfm_agop_symmetric_(const rfm_kernel *k, double *buf, size_t n, const double *P,
                                size_t d, const rfm_view *A, int diag, double *G,
                                rfm_error *err) {
     size_t c = A->cols;
     size_t cb = output_block_(n, c, d, 0);
     double c0 = rfm_grad_scale_(k);
+    int hpath = use_h_path_(n, c, d);
+    // When every output fits one block, S = W A rides along as c extra columns of W [A, PK]:
+    // one pass over W instead of a separate, memory-bound n x n x c product.
+    int fused = !hpath && cb == c;
+    size_t extra = fused ? c : 0;
     rfm_status st = RFM_OK;
     double *S = NULL, *PK = NULL, *B = NULL, *gamma = NULL;
     if ((st = rfm_alloc((void **)&S, n, c, sizeof *S, "agop: S", err))) goto done;
-    if ((st = rfm_alloc((void **)&PK, n, cb * d, sizeof *PK, "agop: scaled X M", err)))
-        goto done;
-    if ((st = rfm_alloc((void **)&B, n, cb * d, sizeof *B, "agop: W P", err))) goto done;
-    if ((st = rfm_alloc((void **)&gamma, n, d, sizeof *gamma, "agop: gradients", err)))
-        goto done;
     // The lower triangle held the Cholesky factor, no longer needed once alpha is known:
     // mirror W into it so that plain dgemm applies (OpenBLAS's dsymm runs well below dgemm's
     // rate here). Self-pairs contribute zero.
     mirror_upper_(buf, n);
+    if (hpath) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)c, (int)n, 1.0, buf,
+                    (int)n, A->data, (int)A->ld, 0.0, S, (int)c);
+        st = agop_h_path_(c0, buf, n, P, d, A, S, diag, G, err);
+        goto done;
+    }
+    if ((st = rfm_alloc((void **)&PK, n, cb * d + extra, sizeof *PK, "agop: scaled X M", err)))
+        goto done;
+    if ((st = rfm_alloc((void **)&B, n, cb * d + extra, sizeof *B, "agop: W P", err))) goto done;
+    if ((st = rfm_alloc((void **)&gamma, n, d, sizeof *gamma, "agop: gradients", err)))
+        goto done;
     memset(G, 0, (diag ? d : d * d) * sizeof *G);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)c, (int)n, 1.0, buf,
-                (int)n, A->data, (int)A->ld, 0.0, S, (int)c);
+    if (!fused)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)c, (int)n, 1.0, buf,
+                    (int)n, A->data, (int)A->ld, 0.0, S, (int)c);
     for (size_t k0 = 0; k0 < c; k0 += cb) {
-        size_t kb = c - k0 < cb ? c - k0 : cb;
-        scale_rows_(P, n, d, A, k0, kb, PK);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)(kb * d), (int)n,
-                    1.0, buf, (int)n, PK, (int)(kb * d), 0.0, B, (int)(kb * d));
+        size_t kb = c - k0 < cb ? c - k0 : cb, w = kb * d + extra;
+        scale_rows_(P, n, d, A, k0, kb, PK, w, extra);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)w, (int)n, 1.0, buf,
+                    (int)n, PK, (int)w, 0.0, B, (int)w);
+        if (fused)
+            for (size_t i = 0; i < n; i++) memcpy(S + i * c, B + i * w, c * sizeof *S);
         // Here the sample rows are the centres, so q_j = p_j.
-        finish_block_(c0, B, S, c, k0, kb, P, n, d, diag, G, gamma, NULL, 0);
+        finish_block_(c0, B + extra, w, S, c, k0, kb, P, n, d, diag, G, gamma, NULL, 0);
     }
     size_t len = diag ? d : d * d;
     for (size_t i = 0; i < len; i++) G[i] /= (double)n;

@@ -88,27 +88,11 @@ void rfm_argmax(const double *scores, size_t m, size_t c, int *labels) {
     }
 }
 
-/* Scores at Z of f(z) = sum_i A_i k(x_i, z): kernel blocks of at most ~32 MiB. */
+/* Scores at Z of f(z) = sum_i A_i k(x_i, z) (see rfm_kernel_apply_). */
 static rfm_status predict_(const rfm_kernel *k, const rfm_view *X, const double *A, size_t c,
                            const double *M, int diag, const rfm_view *Z, double *out,
                            rfm_error *err) {
-    size_t n = X->rows, m = Z->rows;
-    size_t b = ((size_t)4 << 20) / (n ? n : 1);
-    if (b < 16) b = 16;
-    if (b > m) b = m;
-    if (m == 0) return RFM_OK;
-    double *K = NULL;
-    rfm_status st = rfm_alloc((void **)&K, b, n, sizeof *K, "predict: kernel block", err);
-    for (size_t i0 = 0; !st && i0 < m; i0 += b) {
-        size_t bi = m - i0 < b ? m - i0 : b;
-        rfm_view zb = {bi, Z->cols, Z->ld, Z->data + i0 * Z->ld};
-        st = rfm_kernel_matrix(k, &zb, X, M, diag, 0, K, n, err);
-        if (st) break;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)bi, (int)c, (int)n, 1.0, K,
-                    (int)n, A, (int)c, 0.0, out + i0 * c, (int)c);
-    }
-    free(K);
-    return st;
+    return rfm_kernel_apply_(k, Z, X, M, diag, A, c, out, err);
 }
 
 /* Copy rows of V into a dense buffer, row-normalised when asked. */

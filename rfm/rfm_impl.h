@@ -46,6 +46,13 @@ rfm_status rfm_agop_symmetric_(const rfm_kernel *k, double *buf, size_t n, const
                                size_t d, const rfm_view *A, int diag, double *G,
                                rfm_error *err);
 
+/* out (m, c) = K(Z, X) A for Z: (m, d), X: (n, d) on metric M, A: (n, c) dense: the
+ * predictor at the rows of Z. Kernel blocks stay bounded; for few outputs the dot products with
+ * A are taken inside the sqrt/exp pass, so the kernel block is never written back. */
+rfm_status rfm_kernel_apply_(const rfm_kernel *k, const rfm_view *Z, const rfm_view *X,
+                             const double *M, int diag, const double *A, size_t c, double *out,
+                             rfm_error *err);
+
 /* Run fn(ctx, r0, r1) over bands of rows [0, rows) on as many threads as OpenBLAS uses (one
  * band on the caller), each band of equal cost; cost_below(r, rows) is the share of the work in
  * rows [0, r) (NULL: uniform rows). Small jobs (entries below ~2^18) stay on the caller. */

@@ -325,3 +325,84 @@ size_t rfm_normalize_rows(double *X, size_t n, size_t d, size_t ld) {
     }
     return zero;
 }
+
+/* ---- f(Z) = K(Z, X) A without storing K, for few outputs ----------------------------------- */
+
+/* Outputs up to this many are dotted inside the pass; beyond it a dgemm on the stored kernel
+ * block is faster than c dot products per entry. */
+#define FUSED_MAX_OUTPUTS 16
+#define FUSED_CHUNK 512
+
+typedef struct {
+    const rfm_kernel *k;
+    const double *C; /* (rows, n) cross terms, ld n */
+    size_t n, c;
+    const double *rz, *rx;
+    const double *At; /* (c, n): A transposed so each output's dot product is contiguous */
+    double *out;      /* (rows, c) */
+} apply_ctx_;
+
+static void apply_band_(void *arg, size_t r0, size_t r1) {
+    apply_ctx_ *a = arg;
+    double kv[FUSED_CHUNK], acc[FUSED_MAX_OUTPUTS];
+    for (size_t i = r0; i < r1; i++) {
+        for (size_t q = 0; q < a->c; q++) acc[q] = 0;
+        for (size_t j0 = 0; j0 < a->n; j0 += FUSED_CHUNK) {
+            size_t len = a->n - j0 < FUSED_CHUNK ? a->n - j0 : FUSED_CHUNK;
+            memcpy(kv, a->C + i * a->n + j0, len * sizeof *kv);
+            pass_row_(a->k, 0, kv, len, a->rz[i], a->rx + j0);
+            for (size_t q = 0; q < a->c; q++) {
+                const double *at = a->At + q * a->n + j0;
+                double s = 0;
+                for (size_t j = 0; j < len; j++) s += kv[j] * at[j];
+                acc[q] += s;
+            }
+        }
+        for (size_t q = 0; q < a->c; q++) a->out[i * a->c + q] = acc[q];
+    }
+}
+
+rfm_status rfm_kernel_apply_(const rfm_kernel *k, const rfm_view *Z, const rfm_view *X,
+                             const double *M, int diag, const double *A, size_t c, double *out,
+                             rfm_error *err) {
+    size_t n = X->rows, m = Z->rows, d = X->cols;
+    if (m == 0) return RFM_OK;
+    size_t b = ((size_t)4 << 20) / (n ? n : 1);
+    if (b < 16) b = 16;
+    if (b > m) b = m;
+    rfm_status st = RFM_OK;
+    double *K = NULL, *Q = NULL, *P = NULL, *rz = NULL, *rx = NULL, *At = NULL;
+    if ((st = rfm_alloc((void **)&K, b, n, sizeof *K, "predict: kernel block", err))) goto done;
+    if ((st = rfm_alloc((void **)&Q, b, d, sizeof *Q, "predict: Z M", err))) goto done;
+    if ((st = rfm_alloc((void **)&P, n, d, sizeof *P, "predict: X M", err))) goto done;
+    if ((st = rfm_alloc((void **)&rz, b, 1, sizeof *rz, "predict: norms", err))) goto done;
+    if ((st = rfm_alloc((void **)&rx, n, 1, sizeof *rx, "predict: norms", err))) goto done;
+    if ((st = rfm_alloc((void **)&At, c, n, sizeof *At, "predict: A^T", err))) goto done;
+    rfm_metric_apply_(X, M, diag, P, rx); // only the norms of X are needed from this
+    for (size_t j = 0; j < n; j++)
+        for (size_t q = 0; q < c; q++) At[q * n + j] = A[j * c + q];
+    for (size_t i0 = 0; i0 < m; i0 += b) {
+        size_t bi = m - i0 < b ? m - i0 : b;
+        rfm_view zb = {bi, d, Z->ld, Z->data + i0 * Z->ld};
+        rfm_metric_apply_(&zb, M, diag, Q, rz);
+        // Cross terms z^T M x for the block: (bi, n).
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bi, (int)n, (int)d, 1.0, Q,
+                    (int)d, X->data, (int)X->ld, 0.0, K, (int)n);
+        if (c <= FUSED_MAX_OUTPUTS) {
+            apply_ctx_ ctx = {k, K, n, c, rz, rx, At, out + i0 * c};
+            rfm_par_rows_(bi, bi * n, apply_band_, &ctx, NULL);
+        } else {
+            rfm_pass_(k, RFM_PASS_KERNEL, K, bi, n, n, rz, rx);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)bi, (int)c, (int)n, 1.0,
+                        K, (int)n, A, (int)c, 0.0, out + i0 * c, (int)c);
+        }
+    }
+done:
+    free(K);
+    free(Q);
+    free(P);
+    free(rz);
+    free(rx);
+    free(At);
+    return st;
+}

@@ -288,6 +288,78 @@ START_TEST(threaded_fast_path_matches_general_agop_at_larger_n) {
 }
 END_TEST
 
+START_TEST(many_outputs_path_matches_general_agop) {
+    // n < 2cd selects the W^2-Hadamard formulation inside the fit (rfm_agop.c): it must give
+    // the same M_1 as the blocked general driver, full and diagonal.
+    enum { N = 70, D = 9, C = 12 };
+    const double L = 3.0, reg = 1e-2;
+    double X[N * D], Y[N * C], K[N * N], A[N * C], Gg[D * D], gd[D], ones[D];
+    size_t self[N];
+    fixture_normal(X, N * D, 21u);
+    memset(Y, 0, sizeof Y);
+    for (size_t i = 0; i < N; i++) {
+        Y[i * C + (i * 7 + (X[i * D] > 0)) % C] = 1.0;
+        self[i] = i;
+    }
+    for (size_t p = 0; p < D; p++) ones[p] = 1.0;
+    rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), av = rfm_view_of(A, N, C);
+    rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
+    naive_kernel_(X, N, X, N, D, NULL, 0, L, K);
+    naive_solve_(K, N, reg, Y, C, A);
+    ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
+    ck_assert_int_eq(rfm_agop(&k, &xv, &av, ones, 1, &xv, self, 0, 0, gd, NULL), RFM_OK);
+    for (int diag = 0; diag <= 1; diag++) {
+        rfm_params p = params_(L, reg, 2);
+        p.diag = diag;
+        rfm_model *mo = NULL;
+        rfm_error err = {RFM_OK, ""};
+        ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
+        double e = diag ? relerr_(rfm_model_metric(mo), gd, D)
+                        : relerr_(rfm_model_metric(mo), Gg, D * D);
+        ck_assert_msg(e <= 1e-8, "diag %d: many-outputs path vs general AGOP %.3g > tol 1e-8",
+                      diag, e);
+        rfm_free(mo);
+    }
+}
+END_TEST
+
+START_TEST(predictions_with_many_outputs_match_loops) {
+    // c > 16 takes the stored-kernel + dgemm branch of prediction, c <= 16 the fused one.
+    enum { N = 50, D = 4, MZ = 30 };
+    const size_t cs[2] = {3, 20};
+    double X[N * D], Z[MZ * D], K[N * N], Kz[MZ * N];
+    fixture_normal(X, N * D, 31u);
+    fixture_normal(Z, MZ * D, 32u);
+    for (int v = 0; v < 2; v++) {
+        size_t C = cs[v];
+        double *Y = malloc(N * C * sizeof *Y), *A = malloc(N * C * sizeof *A);
+        double *got = malloc(MZ * C * sizeof *got), *want = malloc(MZ * C * sizeof *want);
+        fixture_normal(Y, N * C, 33u);
+        naive_kernel_(X, N, X, N, D, NULL, 0, 2.0, K);
+        naive_solve_(K, N, 0.1, Y, C, A);
+        naive_kernel_(Z, MZ, X, N, D, NULL, 0, 2.0, Kz);
+        for (size_t i = 0; i < MZ; i++)
+            for (size_t q = 0; q < C; q++) {
+                double s = 0;
+                for (size_t j = 0; j < N; j++) s += Kz[i * N + j] * A[j * C + q];
+                want[i * C + q] = s;
+            }
+        rfm_params p = params_(2.0, 0.1, 1);
+        rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), zv = rfm_view_of(Z, MZ, D);
+        rfm_model *mo = NULL;
+        ck_assert_int_eq(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, NULL), RFM_OK);
+        ck_assert_int_eq(rfm_predict(mo, &zv, got, NULL), RFM_OK);
+        double e = fixture_maxdiff(got, want, MZ * C);
+        ck_assert_msg(e <= 1e-9, "c = %zu: prediction vs loops %.3g > tol 1e-9", C, e);
+        rfm_free(mo);
+        free(Y);
+        free(A);
+        free(got);
+        free(want);
+    }
+}
+END_TEST
+
 START_TEST(sampled_agop_path_gives_finite_psd_reproducible_metric) {
     enum { N = 120, D = 5, C = 1 };
     double X[N * D], Y[N];
@@ -611,6 +683,8 @@ static Suite *suite_(void) {
     tcase_add_test(tc, one_iteration_is_plain_laplace_krr);
     tcase_add_test(tc, fit_agop_fast_path_equals_general_agop_of_first_fit);
     tcase_add_test(tc, threaded_fast_path_matches_general_agop_at_larger_n);
+    tcase_add_test(tc, many_outputs_path_matches_general_agop);
+    tcase_add_test(tc, predictions_with_many_outputs_match_loops);
     tcase_add_test(tc, sampled_agop_path_gives_finite_psd_reproducible_metric);
     tcase_add_test(tc, ridge_solve_residual_is_below_1e10);
     tcase_add_test(tc, not_positive_definite_fails_with_a_message_naming_reg);
