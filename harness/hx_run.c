@@ -476,7 +476,8 @@ int hx_cmd_run(int argc, char **argv) {
             running++;
             char what[512];
             snprintf(what, sizeof what, "%s / %s", jb->u.dataset, jb->u.model->name);
-            progress_(o.quiet, tty, finished, todo, what, t0);
+            // The live line shows what runs; a log (not a terminal) gets one line per unit done.
+            if (tty) progress_(o.quiet, tty, finished, todo, what, t0);
         }
         int status = 0;
         pid_t pid = wait(&status);
