@@ -1,5 +1,6 @@
-/* hx_results.h - the run directory's CSV files: an RFC 4180 reader, a CSV line builder, and
- * crash-safe appenders for results.csv and cv_results.csv (interfaces.md, "Run directory").
+/* hx_results.h - the run directory's CSV files: row readers for results.csv and cv_results.csv
+ * (on the RFC 4180 reader of hx_rtable.h, included here), a CSV line builder, and crash-safe
+ * appenders (interfaces.md, "Run directory").
  *
  * Durability contract: every appended row is ONE complete line handed to ONE write() on an
  * O_APPEND descriptor and then fsync'ed, so a kill -9 can tear at most the last line. Readers
@@ -17,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hx_rtable.h"
 #include "rfm.h"
 
 #define HX_KIND_RESULTS "results"       /* header_kind of results.csv    */
@@ -56,7 +58,8 @@ typedef struct {
     /* Regression's counterpart: RMSE of predicting the train-part mean. NaN when unknown, in
      * which case a failed regression fold cannot be imputed (the leaderboard says so). */
     double constant_rmse;
-    char param_hash[17];      /* hx_param_hash(params); the writer recomputes it from params */
+    char param_hash[17];      /* hx_params_hash_hex(params) (hx_experiment.h), the resume key;
+                               * the writer recomputes it from params (NULL hashes as "") */
 } hx_result_row;
 
 /* One cv_results.csv row: one (dataset, model, candidate). Same ownership rules. */
@@ -79,33 +82,7 @@ typedef struct {
 hx_result_row hx_result_row_init(void);
 hx_cv_row hx_cv_row_init(void);
 
-/* FNV-1a 64 of params (NULL = ""), as 16 lowercase hex digits + NUL: the resume key. */
-void hx_param_hash(const char *params, char out[17]);
-
 /* ---- reading ----------------------------------------------------------------------------- */
-
-/* A parsed CSV file: row 0 is the header, every row has exactly `cols` cells. */
-typedef struct {
-    char *text;      /* owned; cells point into it, unquoted in place, NUL-terminated */
-    char **cell;     /* (rows + 1) * cols */
-    size_t *line;    /* rows + 1: the 1-based line where each record starts */
-    unsigned *col;   /* (rows + 1) * cols: 1-based column of each cell within its line */
-    size_t rows;     /* data records, header excluded */
-    size_t cols;
-    size_t torn;     /* 1 when a final record without a newline was ignored, else 0 */
-} hx_rtable;
-
-/* Read an RFC 4180 file (LF or CRLF, optional UTF-8 BOM; blank lines skipped). On RFM_OK *out is
- * owned by the caller (hx_rtable_free). Errors: cannot read (RFM_EIO, "FILE: reason"); a quote
- * inside an unquoted field, garbage after a closing quote, or a record whose field count
- * differs from the header's (RFM_EFORMAT, "FILE:LINE:COL: what" / "FILE:LINE: what"); an empty
- * file (RFM_EFORMAT, "FILE:1: empty file"). */
-rfm_status hx_rtable_read(const char *path, hx_rtable **out, rfm_error *err);
-void hx_rtable_free(hx_rtable *t); /* NULL is a no-op */
-/* The index of the header column `name`, or -1. */
-long hx_rtable_column(const hx_rtable *t, const char *name);
-/* The cell (row, c); row 0 is the header. */
-const char *hx_rtable_cell(const hx_rtable *t, size_t row, size_t c);
 
 /* Read results.csv. The first 18 header columns must be the required ones in order (else
  * RFM_EFORMAT "FILE:1: ..."); extras are matched by name and may be absent (then empty).

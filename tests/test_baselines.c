@@ -15,98 +15,16 @@
 #include "fixture.h"
 #include "model.h"
 
-static const double pi_ = 3.14159265358979323846;
-
-/* ---- fixtures ------------------------------------------------------------------------------ */
-
-// c well separated classes in d >= 2 dimensions, on the scale of standardised data: the
-// centre of class k is +-2.5 on coordinate k mod d, plus uniform noise in [-0.5, 0.5]^d, so
-// the classes are linearly separable. Y one-hot.
-static void blobs_(double *X, double *Y, int *label, size_t n, size_t d, size_t c,
-                   uint64_t seed) {
-    rfm_rng r;
-    rfm_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = i % c;
-        for (size_t j = 0; j < d; j++) X[i * d + j] = rfm_rng_uniform(&r) - 0.5;
-        X[i * d + k % d] += (k / d) % 2 ? -2.5 : 2.5;
-        if (Y)
-            for (size_t q = 0; q < c; q++) Y[i * c + q] = q == k;
-        if (label) label[i] = (int)k;
-    }
-}
-
-static size_t argmax_(const double *row, size_t c) {
-    size_t b = 0;
-    for (size_t k = 1; k < c; k++)
-        if (row[k] > row[b]) b = k;
-    return b;
-}
-
-/* ---- independent references: plain loops ---------------------------------------------------- */
-
-// NTK of one pair straight from the definition in ntk.c, per pair with libm.
-static double naive_ntk_(const double *x, const double *z, size_t d, int depth, int fix) {
-    double sxz = 0, sxx = 0, szz = 0;
-    for (size_t p = 0; p < d; p++) {
-        sxz += x[p] * z[p];
-        sxx += x[p] * x[p];
-        szz += z[p] * z[p];
-    }
-    double theta = fix == 0 ? sxz : 0;
-    for (int h = 1; h <= depth; h++) {
-        double norm = fmax(sqrt(sxx * szz), 1e-9), rho = fmin(fmax(sxz / norm, -1), 1);
-        double k0 = (pi_ - acos(rho)) / pi_;
-        double k1 = (rho * (pi_ - acos(rho)) + sqrt(1 - rho * rho)) / pi_;
-        sxz = norm * k1 / 2;
-        sxx /= 2; // kappa1(1) = 1: a row's own covariance halves each layer
-        szz /= 2;
-        theta = theta * k0 / 2 + (h >= fix ? sxz : 0);
-    }
-    return theta;
-}
+/* ---- independent references: plain loops (with fixture_ntk and fixture_solve) -------------- */
 
 enum { K_LAPLACE_, K_GAUSSIAN_, K_NTK_ };
 
 static double naive_kernel_(int kind, const double *x, const double *z, size_t d, double L,
                             int depth, int fix) {
-    if (kind == K_NTK_) return naive_ntk_(x, z, d, depth, fix);
+    if (kind == K_NTK_) return fixture_ntk(x, z, d, depth, fix);
     double s = 0;
     for (size_t p = 0; p < d; p++) s += (x[p] - z[p]) * (x[p] - z[p]);
     return kind == K_LAPLACE_ ? exp(-sqrt(s) / L) : exp(-s / (2 * L * L));
-}
-
-// Solve (A + reg I) X = B by Gaussian elimination with partial pivoting; A (n, n) and B (n, c)
-// are overwritten, X (n, c) receives the solution.
-static void naive_solve_(double *A, size_t n, double reg, double *B, size_t c, double *X) {
-    for (size_t i = 0; i < n; i++) A[i * n + i] += reg;
-    for (size_t col = 0; col < n; col++) {
-        size_t piv = col;
-        for (size_t i = col + 1; i < n; i++)
-            if (fabs(A[i * n + col]) > fabs(A[piv * n + col])) piv = i;
-        for (size_t j = 0; j < n; j++) {
-            double t = A[col * n + j];
-            A[col * n + j] = A[piv * n + j];
-            A[piv * n + j] = t;
-        }
-        for (size_t k = 0; k < c; k++) {
-            double t = B[col * c + k];
-            B[col * c + k] = B[piv * c + k];
-            B[piv * c + k] = t;
-        }
-        for (size_t i = col + 1; i < n; i++) {
-            double f = A[i * n + col] / A[col * n + col];
-            for (size_t j = col; j < n; j++) A[i * n + j] -= f * A[col * n + j];
-            for (size_t k = 0; k < c; k++) B[i * c + k] -= f * B[col * c + k];
-        }
-    }
-    for (size_t i = n; i-- > 0;) {
-        for (size_t k = 0; k < c; k++) {
-            double s = B[i * c + k];
-            for (size_t j = i + 1; j < n; j++) s -= A[i * n + j] * X[j * c + k];
-            X[i * c + k] = s / A[i * n + i];
-        }
-    }
 }
 
 static double max_abs_(const double *a, size_t count) {
@@ -168,9 +86,9 @@ static void check_predict_(const char *type, mdl_model *m, const double *Z, size
 START_TEST(every_model_fits_predicts_the_right_shape_and_refits) {
     double X[CN_ * CD_], Y[CN_ * CC_], Z[CM_ * CD_], out[CN_ * CC_ + GUARD_];
     double yr[CN_], Xb[CN_ * CD_];
-    blobs_(X, Y, NULL, CN_, CD_, CC_, 11);
-    blobs_(Z, NULL, NULL, CM_, CD_, CC_, 12);
-    blobs_(Xb, NULL, NULL, CN_, CD_, CC_, 13);
+    fixture_blobs(X, Y, NULL, CN_, CD_, CC_, 11);
+    fixture_blobs(Z, NULL, NULL, CM_, CD_, CC_, 12);
+    fixture_blobs(Xb, NULL, NULL, CN_, CD_, CC_, 13);
     for (size_t i = 0; i < CN_; i++) yr[i] = X[i * CD_] - 0.5 * X[i * CD_ + 1];
     const mdl_vtable *const *reg = mdl_registry();
     for (size_t t = 0; reg[t]; t++) {
@@ -191,7 +109,7 @@ START_TEST(every_model_fits_predicts_the_right_shape_and_refits) {
         ck_assert_msg(st == RFM_OK, "%s: fit: %s", type, err.msg);
         check_predict_(type, m, X, CN_, CC_, out);
         size_t right = 0;
-        for (size_t i = 0; i < CN_; i++) right += argmax_(out + i * CC_, CC_) == i % CC_;
+        for (size_t i = 0; i < CN_; i++) right += fixture_argmax(out + i * CC_, CC_) == i % CC_;
         ck_assert_msg(right >= CN_ * 9 / 10, "%s: %zu of %d separable points right", type, right,
                       CN_);
         size_t ns = 0;
@@ -238,7 +156,7 @@ END_TEST
 
 START_TEST(krr_matches_a_direct_dense_solve_for_every_kernel) {
     enum { N = 15, M = 7, D = 3, C = 2 };
-    double X[N * D], Y[N * C], Z[M * D], K[N * N], B[N * C], A[N * C], want[M * C], got[M * C];
+    double X[N * D], Y[N * C], Z[M * D], K[N * N], A[N * C], want[M * C], got[M * C];
     fixture_normal(X, N * D, 21);
     fixture_normal(Y, N * C, 22);
     fixture_normal(Z, M * D, 23);
@@ -271,8 +189,7 @@ START_TEST(krr_matches_a_direct_dense_solve_for_every_kernel) {
             for (size_t j = 0; j < N; j++)
                 K[i * N + j] = naive_kernel_(cases[t].kind, Xn + i * D, Xn + j * D, D,
                                              cases[t].L, depth, fix);
-        memcpy(B, Y, sizeof B);
-        naive_solve_(K, N, reg, B, C, A);
+        fixture_solve(K, N, reg, Y, C, A);
         for (size_t i = 0; i < M; i++) {
             for (size_t k = 0; k < C; k++) {
                 double s = 0;
@@ -325,7 +242,7 @@ START_TEST(ridge_matches_the_augmented_normal_equations) {
             }
         }
         for (size_t p = 0; p < D; p++) A[p * da + p] += reg;
-        naive_solve_(A, da, 0.0, B, C, W);
+        fixture_solve(A, da, 0.0, B, C, W);
         for (size_t i = 0; i < M; i++)
             for (size_t k = 0; k < C; k++) {
                 double s = intercept ? W[D * C + k] : 0;
@@ -412,10 +329,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

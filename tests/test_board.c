@@ -292,25 +292,10 @@ END_TEST
 
 /* ---- end to end -------------------------------------------------------------------------- */
 
-static void write_text_(const char *path, const char *text) {
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static const char HEADER_[] =
     "dataset,model,fold,params,val_score,test_accuracy,test_rmse,n_train,n_test,n_features,"
     "n_classes,fit_seconds,predict_seconds,peak_rss_mb,threads,seed,status,error,"
     "test_r2,selected,majority_accuracy,param_hash,constant_rmse\n";
-
-// Parse a CSV cell as a number (empty = NaN) for the checks below.
-static double num_(const hx_rtable *t, size_t row, const char *col) {
-    long c = hx_rtable_column(t, col);
-    ck_assert_msg(c >= 0, "column %s missing", col);
-    const char *s = hx_rtable_cell(t, row, (size_t)c);
-    return *s ? strtod(s, NULL) : NAN;
-}
 
 START_TEST(leaderboard_command_end_to_end) {
     char dir[4096], res[4200], out[4200], lb[4300], st[4300];
@@ -337,50 +322,48 @@ START_TEST(leaderboard_command_end_to_end) {
     }
     len += (size_t)snprintf(text + len, (1 << 16) - len,
                             "d6,A,0,k=v,0.5,0.99,,10,5,2,2,1.000,0.001,1.0,1,0,ok,,,,0.5,x,\n");
-    write_text_(res, text);
+    fixture_write_text(res, text);
     free(text);
     char *argv[] = {"leaderboard", res, "--out", out, NULL};
     ck_assert_int_eq(hx_cmd_leaderboard(4, argv), 0);
 
-    hx_rtable *t = NULL;
-    rfm_error err = {0};
     snprintf(lb, sizeof lb, "%s/leaderboard.csv", out);
-    ck_assert_msg(hx_rtable_read(lb, &t, &err) == RFM_OK, "%s", err.msg);
+    fixture_csv *t = fixture_csv_read(lb);
     const char *cols[] = {"model", "n_datasets", "n_failed", "mean_accuracy", "std_accuracy",
                           "avg_rank", "p90", "p95", "pma", "wins", "mean_fit_seconds"};
     ck_assert_uint_ge(t->cols, 11);
-    for (size_t c = 0; c < 11; c++) ck_assert_str_eq(hx_rtable_cell(t, 0, c), cols[c]);
+    for (size_t c = 0; c < 11; c++) ck_assert_str_eq(fixture_csv_cell(t, 0, c), cols[c]);
     ck_assert_uint_eq(t->rows, 3);
     // sorted by avg_rank: A 1.875, C 2.000, B 2.125
     const char *order[3] = {"A", "C", "B"};
     const double mean[3] = {0.7625, 0.7475, 0.75}, rank[3] = {1.875, 2.0, 2.125};
     const double p95[3] = {0.75, 0.25, 0.5}, wins[3] = {2, 1, 2}, fits[3] = {1, 3, 2};
     for (size_t i = 0; i < 3; i++) {
-        ck_assert_str_eq(hx_rtable_cell(t, i + 1, 0), order[i]);
-        CHECK_NEAR_(num_(t, i + 1, "n_datasets"), 4, 0, "n_datasets");
-        CHECK_NEAR_(num_(t, i + 1, "n_failed"), 0, 0, "n_failed");
-        CHECK_NEAR_(num_(t, i + 1, "mean_accuracy"), mean[i], 1e-12, "mean_accuracy");
-        CHECK_NEAR_(num_(t, i + 1, "avg_rank"), rank[i], 1e-12, "avg_rank");
-        CHECK_NEAR_(num_(t, i + 1, "p95"), p95[i], 1e-12, "p95");
-        CHECK_NEAR_(num_(t, i + 1, "wins"), wins[i], 0, "wins");
-        CHECK_NEAR_(num_(t, i + 1, "mean_fit_seconds"), fits[i], 1e-12, "fit seconds");
+        ck_assert_str_eq(fixture_csv_cell(t, i + 1, 0), order[i]);
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "n_datasets"), 4, 0, "n_datasets");
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "n_failed"), 0, 0, "n_failed");
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "mean_accuracy"), mean[i], 1e-12, "mean_accuracy");
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "avg_rank"), rank[i], 1e-12, "avg_rank");
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "p95"), p95[i], 1e-12, "p95");
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "wins"), wins[i], 0, "wins");
+        CHECK_NEAR_(fixture_csv_num(t, i + 1, "mean_fit_seconds"), fits[i], 1e-12, "fit seconds");
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
     snprintf(st, sizeof st, "%s/leaderboard_stats.csv", out);
-    ck_assert_msg(hx_rtable_read(st, &t, &err) == RFM_OK, "%s", err.msg);
+    t = fixture_csv_read(st);
     const char *scols[] = {"n_models", "n_datasets", "friedman_chi2", "friedman_p",
                            "iman_davenport_f", "nemenyi_cd_0.05"};
-    for (size_t c = 0; c < 6; c++) ck_assert_str_eq(hx_rtable_cell(t, 0, c), scols[c]);
+    for (size_t c = 0; c < 6; c++) ck_assert_str_eq(fixture_csv_cell(t, 0, c), scols[c]);
     ck_assert_uint_eq(t->rows, 1);
-    CHECK_NEAR_(num_(t, 1, "n_models"), 3, 0, "n_models");
-    CHECK_NEAR_(num_(t, 1, "n_datasets"), 4, 0, "n_datasets");
-    CHECK_NEAR_(num_(t, 1, "friedman_chi2"), 0.125, 1e-12, "chi2");
-    CHECK_NEAR_(num_(t, 1, "friedman_p"), 0.93941, 5e-6, "p");
-    CHECK_NEAR_(num_(t, 1, "iman_davenport_f"), 0.047619, 5e-7, "F");
-    CHECK_NEAR_(num_(t, 1, "nemenyi_cd_0.05"), 1.65725, 2e-3, "CD");
-    CHECK_NEAR_(num_(t, 1, "n_datasets_all_failed"), 1, 0, "all failed");
-    CHECK_NEAR_(num_(t, 1, "n_datasets_incomplete"), 1, 0, "incomplete");
-    hx_rtable_free(t);
+    CHECK_NEAR_(fixture_csv_num(t, 1, "n_models"), 3, 0, "n_models");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "n_datasets"), 4, 0, "n_datasets");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "friedman_chi2"), 0.125, 1e-12, "chi2");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "friedman_p"), 0.93941, 5e-6, "p");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "iman_davenport_f"), 0.047619, 5e-7, "F");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "nemenyi_cd_0.05"), 1.65725, 2e-3, "CD");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "n_datasets_all_failed"), 1, 0, "all failed");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "n_datasets_incomplete"), 1, 0, "incomplete");
+    fixture_csv_free(t);
     // the atomic writes leave no temporary files behind
     DIR *d = opendir(out);
     ck_assert_ptr_nonnull(d);
@@ -400,7 +383,7 @@ START_TEST(leaderboard_command_exit_codes) {
     snprintf(dir, sizeof dir, "%s", fixture_tmpdir("boardrc"));
     snprintf(bad, sizeof bad, "%s/bad.csv", dir);
     snprintf(missing, sizeof missing, "%s/none.csv", dir);
-    write_text_(bad, "a,b\n1,2\n");
+    fixture_write_text(bad, "a,b\n1,2\n");
     char *help[] = {"leaderboard", "--help", NULL};
     char *none[] = {"leaderboard", NULL};
     char *unknown[] = {"leaderboard", "--bogus", bad, NULL};
@@ -464,10 +447,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(suite_());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

@@ -2,12 +2,11 @@
  * small run, resume after kill -9, the run-directory lock, refusing to overwrite results, and
  * one-line errors for bad input. The built binary (fixture_bin("rfmbench")) runs in child
  * processes; exit codes, stderr and files are checked against what this file computes itself
- * (its own CSV reader, its own accuracy and argmax, an uninterrupted run as the reference). */
-#define _XOPEN_SOURCE 700 /* nftw */
+ * (the tests' own CSV reader, its own accuracy and argmax, an uninterrupted run as the
+ * reference). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,14 +82,6 @@ static const char *join_(char *buf, const char *dir, const char *name) {
 
 static int exists_(const char *path) { return access(path, F_OK) == 0; }
 
-static int rm_one_(const char *path, const struct stat *sb, int flag, struct FTW *f) {
-    (void)sb, (void)flag, (void)f;
-    return remove(path);
-}
-
-// Remove a folder the test made; reached only when the test passed, so failures keep theirs.
-static void rm_tree_(const char *root) { nftw(root, rm_one_, 16, FTW_DEPTH | FTW_PHYS); }
-
 // stderr must be exactly one line starting with "rfmbench: "; returns it (owned).
 static char *one_line_error_(const char *path) {
     char *e = slurp_(path, NULL);
@@ -101,68 +92,11 @@ static char *one_line_error_(const char *path) {
     return e;
 }
 
-/* ---- an RFC 4180 reader of its own ----------------------------------------------------- */
-
-typedef struct {
-    char **cell; /* (rows + 1) x cols, the header first */
-    size_t rows, cols;
-} table_;
-
-static void table_free_(table_ *t) {
-    for (size_t i = 0; i < (t->rows + 1) * t->cols; i++) free(t->cell[i]);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
-}
-
-// Read path; fails the test on a torn final line or a record of the wrong width.
-static table_ table_read_(const char *path) {
-    size_t len = 0;
-    char *s = slurp_(path, &len);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    ck_assert_msg(len > 0 && s[len - 1] == '\n', "%s: empty or torn final line", path);
-    table_ t = {0};
-    size_t cap = 0, n = 0, fields = 0, line = 1;
-    char *field = malloc(len + 1);
-    for (size_t i = 0; i < len;) {
-        size_t fl = 0;
-        if (s[i] == '"') {
-            for (i++; i < len && !(s[i] == '"' && (i + 1 >= len || s[i + 1] != '"')); i++) {
-                if (s[i] == '"') i++;
-                field[fl++] = s[i];
-            }
-            i++; // the closing quote
-        } else {
-            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') field[fl++] = s[i++];
-        }
-        field[fl] = '\0';
-        if (n == cap) t.cell = realloc(t.cell, (cap = cap ? 2 * cap : 256) * sizeof *t.cell);
-        t.cell[n++] = strdup(field);
-        fields++;
-        if (i < len && s[i] == '\r') i++;
-        ck_assert_msg(i < len, "%s: no newline at the end", path);
-        if (s[i++] == ',') continue;
-        if (!t.cols) t.cols = fields;
-        ck_assert_msg(fields == t.cols, "%s:%zu: %zu fields, the header has %zu (a torn row?)",
-                      path, line, fields, t.cols);
-        fields = 0;
-        line++;
-    }
-    t.rows = n / t.cols - 1;
-    free(field);
-    free(s);
-    return t;
-}
-
-static long col_(const table_ *t, const char *name) {
-    for (size_t c = 0; c < t->cols; c++)
-        if (!strcmp(t->cell[c], name)) return (long)c;
-    ck_abort_msg("no column '%s'", name);
-    return -1;
-}
+/* ---- CSV files, read by fixture_csv (the tests' own reader, not the harness's) ------------ */
 
 // Row r (0-based data row) cell c.
-static const char *cell_(const table_ *t, size_t r, long c) {
-    return t->cell[(r + 1) * t->cols + (size_t)c];
+static const char *cell_(const fixture_csv *t, size_t r, long c) {
+    return fixture_csv_cell(t, r + 1, (size_t)c);
 }
 
 /* ---- experiments ------------------------------------------------------------------------- */
@@ -209,38 +143,38 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     ck_assert_msg(sscanf(so, "accuracy = %lf (%zu/%zu)", &acc, &right, &total) == 3, "%s", so);
     free(so);
     // The truth and the predictions, read here.
-    table_ data = table_read_(csv), p = table_read_(pred);
-    ck_assert_uint_eq(p.rows, data.rows);
-    long lab = col_(&data, "label"), pc = col_(&p, "prediction");
-    ck_assert_int_eq(col_(&p, "row"), 0);
+    fixture_csv *data = fixture_csv_read(csv), *p = fixture_csv_read(pred);
+    ck_assert_uint_eq(p->rows, data->rows);
+    long lab = fixture_csv_col(data, "label"), pc = fixture_csv_col(p, "prediction");
+    ck_assert_int_eq(fixture_csv_col(p, "row"), 0);
     size_t mine = 0;
-    for (size_t r = 0; r < p.rows; r++) {
-        ck_assert_uint_eq(strtoul(cell_(&p, r, 0), NULL, 10), r);
-        mine += !strcmp(cell_(&p, r, pc), cell_(&data, r, lab));
+    for (size_t r = 0; r < p->rows; r++) {
+        ck_assert_uint_eq(strtoul(cell_(p, r, 0), NULL, 10), r);
+        mine += !strcmp(cell_(p, r, pc), cell_(data, r, lab));
         // prediction = the class of the largest score_<class> (first on ties)
         size_t best = 2;
-        for (size_t c = 3; c < p.cols; c++)
-            if (atof(cell_(&p, r, (long)c)) > atof(cell_(&p, r, (long)best))) best = c;
-        ck_assert_str_eq(p.cell[best] + 6, cell_(&p, r, pc));
+        for (size_t c = 3; c < p->cols; c++)
+            if (atof(cell_(p, r, (long)c)) > atof(cell_(p, r, (long)best))) best = c;
+        ck_assert_str_eq(p->cell[best] + 6, cell_(p, r, pc));
     }
-    ck_assert_uint_eq(p.cols, 5); // row, prediction, score_alpha, score_beta, score_gamma
-    ck_assert_uint_eq(total, data.rows);
+    ck_assert_uint_eq(p->cols, 5); // row, prediction, score_alpha, score_beta, score_gamma
+    ck_assert_uint_eq(total, data->rows);
     ck_assert_uint_eq(right, mine);
-    ck_assert_msg(fabs(acc - (double)mine / (double)data.rows) <= 5e-5, "printed %.4f", acc);
-    ck_assert_msg(mine > data.rows * 7 / 10, "accuracy %zu/%zu: the model learned nothing",
-                  mine, data.rows);
+    ck_assert_msg(fabs(acc - (double)mine / (double)data->rows) <= 5e-5, "printed %.4f", acc);
+    ck_assert_msg(mine > data->rows * 7 / 10, "accuracy %zu/%zu: the model learned nothing",
+                  mine, data->rows);
     // M: a header of d feature names, d rows of d numbers, symmetric.
-    table_ M = table_read_(mcsv);
-    size_t d = M.cols, n_color = 0;
-    for (size_t k = 0; k < d; k++) n_color += !strncmp(M.cell[k], "color=", 6);
+    fixture_csv *M = fixture_csv_read(mcsv);
+    size_t d = M->cols, n_color = 0;
+    for (size_t k = 0; k < d; k++) n_color += !strncmp(M->cell[k], "color=", 6);
     ck_assert_uint_eq(d, 6 + n_color); // x1..x6 and the one-hot colours
     ck_assert_uint_ge(n_color, 3);
-    ck_assert_uint_eq(M.rows, d);
+    ck_assert_uint_eq(M->rows, d);
     double *m = malloc(d * d * sizeof *m), top = 0;
     for (size_t i = 0; i < d * d; i++) {
         char *end;
-        m[i] = strtod(M.cell[d + i], &end);
-        ck_assert_msg(*M.cell[d + i] && !*end && isfinite(m[i]), "M cell '%s'", M.cell[d + i]);
+        m[i] = strtod(M->cell[d + i], &end);
+        ck_assert_msg(*M->cell[d + i] && !*end && isfinite(m[i]), "M cell '%s'", M->cell[d + i]);
         top = fmax(top, fabs(m[i]));
     }
     for (size_t i = 0; i < d; i++)
@@ -248,7 +182,7 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
             ck_assert_msg(fabs(m[i * d + j] - m[j * d + i]) <= 1e-12 * top, "M[%zu][%zu] %g vs %g",
                           i, j, m[i * d + j], m[j * d + i]);
     free(m);
-    table_free_(&M);
+    fixture_csv_free(M);
     // Another file: columns reversed, an extra column, no target, the first 40 rows.
     char other[P_], pred2[P_];
     join_(other, dir, "other.csv"), join_(pred2, dir, "pred2.csv");
@@ -256,7 +190,7 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     for (size_t r = 0; r <= 40; r++) {
         fprintf(f, "%s", r ? "x" : "extra");
         for (long c = lab - 1; c >= 0; c--)
-            fprintf(f, ",%s", data.cell[r * data.cols + (size_t)c]);
+            fprintf(f, ",%s", data->cell[r * data->cols + (size_t)c]);
         fprintf(f, "\n");
     }
     fclose(f);
@@ -265,13 +199,13 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     so = slurp_(out, NULL);
     ck_assert_msg(!strstr(so, "accuracy"), "no target, yet: %s", so);
     free(so);
-    table_ q = table_read_(pred2);
-    ck_assert_uint_eq(q.rows, 40);
-    ck_assert_uint_eq(q.cols, p.cols);
-    for (size_t r = 0; r < q.rows; r++) {
-        ck_assert_str_eq(cell_(&q, r, pc), cell_(&p, r, pc));
-        for (long c = 2; c < (long)q.cols; c++) {
-            double a = atof(cell_(&q, r, c)), b = atof(cell_(&p, r, c));
+    fixture_csv *q = fixture_csv_read(pred2);
+    ck_assert_uint_eq(q->rows, 40);
+    ck_assert_uint_eq(q->cols, p->cols);
+    for (size_t r = 0; r < q->rows; r++) {
+        ck_assert_str_eq(cell_(q, r, pc), cell_(p, r, pc));
+        for (long c = 2; c < (long)q->cols; c++) {
+            double a = atof(cell_(q, r, c)), b = atof(cell_(p, r, c));
             ck_assert_msg(fabs(a - b) <= 1e-9, "row %zu score %ld: %.17g vs %.17g", r, c, a, b);
         }
     }
@@ -281,10 +215,10 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     char *e = one_line_error_(err);
     ck_assert_msg(strstr(e, other) && strstr(e, "no column 'color'"), "%s", e);
     free(e);
-    table_free_(&q);
-    table_free_(&p);
-    table_free_(&data);
-    rm_tree_(dir);
+    fixture_csv_free(q);
+    fixture_csv_free(p);
+    fixture_csv_free(data);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -301,13 +235,13 @@ START_TEST(fit_and_predict_work_on_a_uci121_descriptor) {
     size_t right = 0, total = 0;
     ck_assert_msg(sscanf(so, "accuracy = %*f (%zu/%zu)", &right, &total) == 2, "%s", so);
     free(so);
-    table_ p = table_read_(pred);
+    fixture_csv *p = fixture_csv_read(pred);
     ck_assert_uint_eq(total, 150);
-    ck_assert_uint_eq(p.rows, 150);
-    ck_assert_str_eq(p.cell[2], "score_0");
+    ck_assert_uint_eq(p->rows, 150);
+    ck_assert_str_eq(p->cell[2], "score_0");
     ck_assert_msg(right >= 135, "%zu/150 on its own training rows", right);
-    table_free_(&p);
-    rm_tree_(dir);
+    fixture_csv_free(p);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -315,28 +249,29 @@ END_TEST
 
 // Every (dataset, model) of results.csv has folds 0..3 exactly once, all ok; returns the rows.
 static size_t check_complete_(const char *results) {
-    table_ t = table_read_(results);
-    long ds = col_(&t, "dataset"), mo = col_(&t, "model"), fo = col_(&t, "fold");
-    long stc = col_(&t, "status"), acc = col_(&t, "test_accuracy");
-    for (size_t r = 0; r < t.rows; r++) {
-        ck_assert_msg(!strcmp(cell_(&t, r, stc), "ok"), "row %zu: %s", r, cell_(&t, r, stc));
-        double a = atof(cell_(&t, r, acc));
+    fixture_csv *t = fixture_csv_read(results);
+    long ds = fixture_csv_col(t, "dataset"), mo = fixture_csv_col(t, "model");
+    long fo = fixture_csv_col(t, "fold"), stc = fixture_csv_col(t, "status");
+    long acc = fixture_csv_col(t, "test_accuracy");
+    for (size_t r = 0; r < t->rows; r++) {
+        ck_assert_msg(!strcmp(cell_(t, r, stc), "ok"), "row %zu: %s", r, cell_(t, r, stc));
+        double a = atof(cell_(t, r, acc));
         ck_assert(a >= 0 && a <= 1);
         size_t same = 0;
-        for (size_t q = 0; q < t.rows; q++)
-            same += !strcmp(cell_(&t, q, ds), cell_(&t, r, ds)) &&
-                    !strcmp(cell_(&t, q, mo), cell_(&t, r, mo));
+        for (size_t q = 0; q < t->rows; q++)
+            same += !strcmp(cell_(t, q, ds), cell_(t, r, ds)) &&
+                    !strcmp(cell_(t, q, mo), cell_(t, r, mo));
         ck_assert_uint_eq(same, 4);
-        long f = strtol(cell_(&t, r, fo), NULL, 10);
+        long f = strtol(cell_(t, r, fo), NULL, 10);
         ck_assert(f >= 0 && f < 4);
         for (size_t q = 0; q < r; q++)
-            ck_assert_msg(strcmp(cell_(&t, q, ds), cell_(&t, r, ds)) ||
-                              strcmp(cell_(&t, q, mo), cell_(&t, r, mo)) ||
-                              strcmp(cell_(&t, q, fo), cell_(&t, r, fo)),
+            ck_assert_msg(strcmp(cell_(t, q, ds), cell_(t, r, ds)) ||
+                              strcmp(cell_(t, q, mo), cell_(t, r, mo)) ||
+                              strcmp(cell_(t, q, fo), cell_(t, r, fo)),
                           "duplicate row %zu", r);
     }
-    size_t n = t.rows;
-    table_free_(&t);
+    size_t n = t->rows;
+    fixture_csv_free(t);
     return n;
 }
 
@@ -354,17 +289,17 @@ START_TEST(a_small_run_writes_every_fold_and_a_leaderboard_of_both_models) {
     char run_dir[P_], path[P_];
     small_run_(dir, join_(run_dir, dir, "out"));
     ck_assert_uint_eq(check_complete_(join_(path, run_dir, "results.csv")), 2 * 2 * 4);
-    table_ b = table_read_(join_(path, run_dir, "leaderboard.csv"));
-    ck_assert_uint_eq(b.rows, 2);
-    long mo = col_(&b, "model");
+    fixture_csv *b = fixture_csv_read(join_(path, run_dir, "leaderboard.csv"));
+    ck_assert_uint_eq(b->rows, 2);
+    long mo = fixture_csv_col(b, "model");
     int rfm = 0, krr = 0;
-    for (size_t r = 0; r < b.rows; r++) {
-        rfm += !strcmp(cell_(&b, r, mo), "rfm");
-        krr += !strcmp(cell_(&b, r, mo), "krr");
+    for (size_t r = 0; r < b->rows; r++) {
+        rfm += !strcmp(cell_(b, r, mo), "rfm");
+        krr += !strcmp(cell_(b, r, mo), "krr");
     }
     ck_assert(rfm == 1 && krr == 1);
-    table_free_(&b);
-    rm_tree_(dir);
+    fixture_csv_free(b);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -395,32 +330,32 @@ static void same_rows_(const char *a, const char *b, const char *const *blank,
     char **rows[2];
     size_t n[2];
     for (int f = 0; f < 2; f++) {
-        table_ t = table_read_(paths[f]);
-        char **keys = calloc(t.rows + 1, sizeof *keys);
-        rows[f] = calloc(t.rows + 1, sizeof *rows[f]);
-        n[f] = t.rows;
-        for (size_t r = 0; r < t.rows; r++) {
+        fixture_csv *t = fixture_csv_read(paths[f]);
+        char **keys = calloc(t->rows + 1, sizeof *keys);
+        rows[f] = calloc(t->rows + 1, sizeof *rows[f]);
+        n[f] = t->rows;
+        for (size_t r = 0; r < t->rows; r++) {
             char line[8192] = "", k[1024] = "";
-            for (size_t c = 0; c < t.cols; c++) {
+            for (size_t c = 0; c < t->cols; c++) {
                 int hide = 0;
-                for (const char *const *h = blank; *h; h++) hide |= !strcmp(t.cell[c], *h);
-                strncat(line, hide ? "" : t.cell[(r + 1) * t.cols + c], 8000 - strlen(line));
+                for (const char *const *h = blank; *h; h++) hide |= !strcmp(t->cell[c], *h);
+                strncat(line, hide ? "" : t->cell[(r + 1) * t->cols + c], 8000 - strlen(line));
                 strcat(line, "\x1f");
             }
             for (const char *const *q = key; *q; q++) {
-                strncat(k, cell_(&t, r, col_(&t, *q)), 1000 - strlen(k));
+                strncat(k, cell_(t, r, fixture_csv_col(t, *q)), 1000 - strlen(k));
                 strcat(k, "\x1f");
             }
             rows[f][r] = strdup(line);
             keys[r] = strdup(k);
         }
-        qsort(keys, t.rows, sizeof *keys, cmp_str_);
-        for (size_t r = 0; r + 1 < t.rows; r++)
+        qsort(keys, t->rows, sizeof *keys, cmp_str_);
+        for (size_t r = 0; r + 1 < t->rows; r++)
             ck_assert_msg(strcmp(keys[r], keys[r + 1]), "%s: duplicate key %s", paths[f], keys[r]);
-        for (size_t r = 0; r < t.rows; r++) free(keys[r]);
+        for (size_t r = 0; r < t->rows; r++) free(keys[r]);
         free(keys);
-        qsort(rows[f], t.rows, sizeof *rows[f], cmp_str_);
-        table_free_(&t);
+        qsort(rows[f], t->rows, sizeof *rows[f], cmp_str_);
+        fixture_csv_free(t);
     }
     ck_assert_msg(n[0] == n[1], "%s has %zu rows, %s has %zu", a, n[0], b, n[1]);
     for (size_t i = 0; i < n[0]; i++)
@@ -471,7 +406,7 @@ START_TEST(a_run_killed_at_any_moment_resumes_to_the_uninterrupted_result) {
         same_rows_(join_(a, ref, "cv_results.csv"), join_(b, rd, "cv_results.csv"), cv_blank,
                    cv_key);
     }
-    rm_tree_(dir);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -503,7 +438,7 @@ START_TEST(a_second_run_on_a_busy_directory_refuses) {
     ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "the first run ended too soon");
     kill(pid, SIGKILL);
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) continue;
-    rm_tree_(dir);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -522,7 +457,7 @@ START_TEST(a_run_without_resume_leaves_existing_results_alone) {
     ck_assert(n1 == n2 && !memcmp(before, after, n1));
     ck_assert(c1 == c2 && !memcmp(cv_before, cv_after, c1));
     free(e), free(before), free(after), free(cv_before), free(cv_after);
-    rm_tree_(dir);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -609,7 +544,7 @@ START_TEST(bad_input_is_one_line_naming_the_place_and_touches_no_results) {
     }
     ck_assert_msg(!strcmp(before, after), "%s: the run directory changed", bc->what);
     free(e), free(before), free(after);
-    rm_tree_(dir);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -633,7 +568,7 @@ START_TEST(usage_errors_exit_2_and_every_help_exits_0) {
         ck_assert_msg(!strncmp(so, want, strlen(want)), "%s --help: %s", cmds[i], so);
         free(so);
     }
-    rm_tree_(dir);
+    fixture_rm_tree(dir);
 }
 END_TEST
 
@@ -651,9 +586,5 @@ int main(void) {
                         (int)(sizeof bad_cases_ / sizeof bad_cases_[0]));
     tcase_add_test(tc, usage_errors_exit_2_and_every_help_exits_0);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }

@@ -175,9 +175,5 @@ int main(void) {
     tcase_add_test(tc, an_unterminated_quote_names_the_line_where_the_row_starts);
     tcase_add_test(tc, a_long_file_keeps_every_row_and_line_across_read_chunks);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }

@@ -17,14 +17,7 @@
 
 static char tmp_[1024];
 
-static const char *tmp_path_(const char *name) {
-    static char buf[4][2048];
-    static int next = 0;
-    char *out = buf[next];
-    next = (next + 1) % 4;
-    snprintf(out, sizeof buf[0], "%s/%s", tmp_, name);
-    return out;
-}
+static const char *tmp_path_(const char *name) { return fixture_join(tmp_, name); }
 
 static const char *write_(const char *name, const char *text) {
     const char *path = tmp_path_(name);
@@ -576,9 +569,5 @@ int main(void) {
     tcase_add_test(tc, a_value_that_overflows_in_standardisation_is_reported_with_its_row);
     tcase_add_test(tc, numbers_sort_by_value_before_text_in_class_order);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }

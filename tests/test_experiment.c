@@ -2,9 +2,7 @@
  * (globs, folders), candidate order and override de-duplication, log10 axes, params strings
  * and hashes, the write/load round trip, and the exact shape of each error message. Expected
  * values are written out by hand (paths come from realpath of folders the test creates). */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,16 +39,6 @@ static void tmp_(char *real, const char *tag) {
     const char *t = fixture_tmpdir(tag);
     ck_assert_ptr_nonnull(t);
     ck_assert_ptr_nonnull(realpath(t, real));
-}
-
-static int rm_one_(const char *path, const struct stat *sb, int flag, struct FTW *f) {
-    (void)sb, (void)flag, (void)f;
-    return remove(path);
-}
-
-// Remove a folder the test made; reached only when the test passed, so failures keep theirs.
-static void rm_tree_(const char *root) {
-    ck_assert_int_eq(nftw(root, rm_one_, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static hx_experiment *load_ok_(const char *path) {
@@ -179,7 +167,7 @@ START_TEST(globs_expand_sorted_and_without_duplicates) {
     const char *want[] = {join_(w0, root, "data/a.yaml"), join_(w1, root, "data/b.yaml")};
     strings_eq_(e->datasets, e->n_datasets, want, 2);
     hx_experiment_free(e);
-    rm_tree_(root);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
 }
 END_TEST
 
@@ -196,7 +184,7 @@ START_TEST(folders_expand_to_their_yaml_files_only) {
     const char *three[] = {w0, w1, join_(w2, root, "data/sub/d.yaml")};
     strings_eq_(e->datasets, e->n_datasets, three, 3);
     hx_experiment_free(e);
-    rm_tree_(root);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
 }
 END_TEST
 
@@ -252,7 +240,7 @@ START_TEST(repeated_values_and_empty_grids_are_handled) {
     const char *want[] = {"a=1;b=x;c=0", "a=1;b=y;c=0", "a=2;b=x;c=0", "a=2;b=y;c=0"};
     candidates_eq_(&e->models[0], "iris", want, 4);
     hx_experiment_free(e);
-    rm_tree_(root);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
     // No grid: one candidate, the params with the override on top (a hand-built spec).
     hx_kv params[] = {{"z", "1"}, {"k", "laplace"}}, pin[] = {{"z", "2"}, {"n", "false"}};
     hx_override ov = {"d1", pin, 2};
@@ -281,7 +269,7 @@ START_TEST(log10_axes_expand_to_powers_of_ten_inclusive) {
     const char *down[] = {"10", "3.16227766", "1", "0.316227766", "0.1"};
     strings_eq_(e->models[0].grid[0].values, e->models[0].grid[0].n_values, down, 5);
     hx_experiment_free(e);
-    rm_tree_(root);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
 }
 END_TEST
 
@@ -391,7 +379,7 @@ static void fails_with_(const char *text, const char *suffix) {
     ck_assert_int_ne(hx_experiment_load(p, &e, &err), RFM_OK);
     ck_assert_ptr_null(e);
     ck_assert_str_eq(err.msg, want);
-    rm_tree_(root);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
 }
 
 #define OK_ "datasets: [d/a.yaml]\nmodels: [{type: rfm}]\n"
@@ -456,7 +444,7 @@ START_TEST(missing_and_empty_files_fail_clearly) {
     ck_assert_int_eq(hx_experiment_load(p, &e, &err), RFM_EIO);
     snprintf(want, sizeof want, "%s: cannot open: No such file or directory", p);
     ck_assert_str_eq(err.msg, want);
-    rm_tree_(root);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
     fails_with_("", ": the file is empty (expected a map with datasets and models)");
     fails_with_("# only a comment\n\n",
                 ": the file is empty (expected a map with datasets and models)");
@@ -496,9 +484,5 @@ int main(void) {
     tcase_add_test(bad, missing_and_empty_files_fail_clearly);
     tcase_add_test(bad, unmatched_glob_names_the_entry);
     suite_add_tcase(s, bad);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
+    return fixture_run(s);
 }

@@ -14,32 +14,6 @@
 #include "ksvm.h"
 #include "model.h"
 
-/* ---- fixtures ------------------------------------------------------------------------------ */
-
-// c well separated classes in d >= 2 dimensions, on the scale of standardised data: the
-// centre of class k is +-2.5 on coordinate k mod d, plus uniform noise in [-0.5, 0.5]^d, so
-// the classes are linearly separable. Y one-hot.
-static void blobs_(double *X, double *Y, int *label, size_t n, size_t d, size_t c,
-                   uint64_t seed) {
-    rfm_rng r;
-    rfm_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = i % c;
-        for (size_t j = 0; j < d; j++) X[i * d + j] = rfm_rng_uniform(&r) - 0.5;
-        X[i * d + k % d] += (k / d) % 2 ? -2.5 : 2.5;
-        if (Y)
-            for (size_t q = 0; q < c; q++) Y[i * c + q] = q == k;
-        if (label) label[i] = (int)k;
-    }
-}
-
-static size_t argmax_(const double *row, size_t c) {
-    size_t b = 0;
-    for (size_t k = 1; k < c; k++)
-        if (row[k] > row[b]) b = k;
-    return b;
-}
-
 START_TEST(svm_separates_separable_toy_sets_with_every_kernel) {
     enum { N = 60, M = 40, D = 3 };
     double X[N * D], Y[N * 3], Z[M * D], out[N * 3];
@@ -48,8 +22,8 @@ START_TEST(svm_separates_separable_toy_sets_with_every_kernel) {
                                 {"laplace", "bandwidth", "2", ""},
                                 {"ntk", "depth", "2", "fix"}};
     for (size_t c = 2; c <= 3; c++) {
-        blobs_(X, Y, NULL, N, D, c, 61 + c);
-        blobs_(Z, NULL, zl, M, D, c, 71 + c);
+        fixture_blobs(X, Y, NULL, N, D, c, 61 + c);
+        fixture_blobs(Z, NULL, zl, M, D, c, 71 + c);
         for (size_t t = 0; t < 3; t++) {
             mdl_param pv[] = {{"kernel", kernels[t][0]}, {kernels[t][1], kernels[t][2]},
                               {"C", "10"}};
@@ -64,10 +38,10 @@ START_TEST(svm_separates_separable_toy_sets_with_every_kernel) {
                 ck_assert_int_eq(mdl_predict(m, &views[s], out, &err), RFM_OK);
                 for (size_t i = 0; i < views[s].rows; i++) {
                     size_t want = s == 0 ? i % c : (size_t)zl[i];
-                    ck_assert_msg(argmax_(out + i * c, c) == want,
+                    ck_assert_msg(fixture_argmax(out + i * c, c) == want,
                                   "%s, %zu classes, %s row %zu: class %zu, want %zu",
                                   kernels[t][0], c, s ? "test" : "train", i,
-                                  argmax_(out + i * c, c), want);
+                                  fixture_argmax(out + i * c, c), want);
                 }
             }
             mdl_free(m);
@@ -234,7 +208,7 @@ END_TEST
 START_TEST(svm_scores_are_votes_whose_argmax_is_libsvm_answer) {
     enum { N = 45, M = 20, D = 2, C = 4 };
     double X[N * D], Y[N * C], Z[M * D], out[M * C];
-    blobs_(X, NULL, NULL, N, D, 3, 91); // class 3 never appears in training
+    fixture_blobs(X, NULL, NULL, N, D, 3, 91); // class 3 never appears in training
     for (size_t i = 0; i < N; i++)
         for (size_t k = 0; k < C; k++) Y[i * C + k] = k == i % 3;
     fixture_normal(Z, M * D, 92);
@@ -265,10 +239,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

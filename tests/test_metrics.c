@@ -4,66 +4,17 @@
  * into features/DATASET.csv, end to end on the bundled iris dataset. */
 #include <check.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "fixture.h"
-#include "hx_results.h"
 #include "model.h"
 
 #define CHECK_NEAR_(got, want, tol, what)                                                        \
     ck_assert_msg(fabs((double)(got) - (double)(want)) <= (tol),                                 \
                   "%s: got %.15g, want %.15g (diff %.3g > %.3g)", what, (double)(got),           \
                   (double)(want), fabs((double)(got) - (double)(want)), (double)(tol))
-
-static void write_text_(const char *path, const char *text) {
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
-static hx_rtable *read_(const char *dir, const char *rel) {
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    hx_rtable *t = NULL;
-    rfm_error err = {0};
-    ck_assert_msg(hx_rtable_read(path, &t, &err) == RFM_OK, "%s", err.msg);
-    return t;
-}
-
-static const char *cell_(const hx_rtable *t, size_t row, const char *col) {
-    long c = hx_rtable_column(t, col);
-    ck_assert_msg(c >= 0, "no column '%s'", col);
-    return hx_rtable_cell(t, row, (size_t)c);
-}
-
-static double num_(const hx_rtable *t, size_t row, const char *col) {
-    const char *s = cell_(t, row, col);
-    return *s ? strtod(s, NULL) : NAN;
-}
-
-static int exists_(const char *dir, const char *rel) {
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    struct stat sb;
-    return stat(path, &sb) == 0 && sb.st_size > 0;
-}
-
-static int sh_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh_(const char *fmt, ...) { // exit status of a shell command (paths are /tmp only)
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 // The hook keeps the selection's M_{t*} after refit replaces the fitted model; krr has none.
 START_TEST(rfm_metric_hook_survives_refit_and_krr_has_none) {
@@ -118,23 +69,23 @@ START_TEST(run_saves_the_selected_metric_and_report_reads_it) {
              "  - {name: rfm, type: rfm, params: {bandwidth: 10, iters: 3}, grid: {reg: [1, 0.001]}}\n"
              "  - {name: laplace, type: krr, params: {bandwidth: 10, reg: 0.001}}\n",
              fixture_src("datasets/bundled/iris.yaml"));
-    write_text_(exp, text);
-    ck_assert_int_eq(sh_("'%s' run '%s' --quiet >/dev/null 2>&1", bin, exp), 0);
+    fixture_write_text(exp, text);
+    ck_assert_int_eq(fixture_sh("'%s' run '%s' --quiet >/dev/null 2>&1", bin, exp), 0);
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
-    ck_assert(exists_(run, "metrics/iris__rfm.csv"));
-    ck_assert(!exists_(run, "metrics/iris__laplace.csv"));
-    hx_rtable *t = read_(run, "metrics/iris__rfm.csv");
+    ck_assert(fixture_nonempty(fixture_join(run, "metrics/iris__rfm.csv")));
+    ck_assert(!fixture_nonempty(fixture_join(run, "metrics/iris__laplace.csv")));
+    fixture_csv *t = fixture_csv_read(fixture_join(run, "metrics/iris__rfm.csv"));
     ck_assert_uint_eq(t->cols, 4);
     ck_assert_uint_eq(t->rows, 4);
     double M[16];
     for (size_t r = 0; r < 4; r++) {
         char name[8];
         snprintf(name, sizeof name, "f%zu", r + 1);
-        ck_assert_str_eq(hx_rtable_cell(t, 0, r), name);
-        for (size_t c = 0; c < 4; c++) M[r * 4 + c] = strtod(hx_rtable_cell(t, r + 1, c), NULL);
+        ck_assert_str_eq(fixture_csv_cell(t, 0, r), name);
+        for (size_t c = 0; c < 4; c++) M[r * 4 + c] = strtod(fixture_csv_cell(t, r + 1, c), NULL);
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
     int identity = 1;
     for (int r = 0; r < 4; r++) {
         ck_assert_msg(M[r * 5] >= 0, "negative M_kk");
@@ -143,21 +94,23 @@ START_TEST(run_saves_the_selected_metric_and_report_reads_it) {
             identity &= M[r * 4 + c] == (r == c ? 1.0 : 0.0);
         }
     }
-    t = read_(run, "results.csv");
+    t = fixture_csv_read(fixture_join(run, "results.csv"));
     const char *sel = NULL;
     for (size_t r = 1; r <= t->rows && !sel; r++)
-        if (!strcmp(cell_(t, r, "model"), "rfm")) sel = strstr(cell_(t, r, "selected"), "iter=");
+        if (!strcmp(fixture_csv_str(t, r, "model"), "rfm"))
+            sel = strstr(fixture_csv_str(t, r, "selected"), "iter=");
     ck_assert_ptr_nonnull(sel);
     ck_assert_int_eq(identity, atoi(sel + 5) == 0);
-    hx_rtable_free(t);
-    ck_assert_int_eq(sh_("'%s' report '%s' --dataset iris >/dev/null 2>&1", bin, run), 0);
+    fixture_csv_free(t);
+    ck_assert_int_eq(fixture_sh("'%s' report '%s' --dataset iris >/dev/null 2>&1", bin, run), 0);
     char out[4300];
     snprintf(out, sizeof out, "%s/report", run);
-    t = read_(out, "features/iris.csv");
+    t = fixture_csv_read(fixture_join(out, "features/iris.csv"));
     ck_assert_uint_eq(t->rows, 4);
     for (size_t r = 1; r <= 4; r++)
-        CHECK_NEAR_(num_(t, r, "m_diag"), M[(r - 1) * 5], 0, "features m_diag vs metrics file");
-    hx_rtable_free(t);
+        CHECK_NEAR_(fixture_csv_num(t, r, "m_diag"), M[(r - 1) * 5], 0,
+                    "features m_diag vs metrics file");
+    fixture_csv_free(t);
 }
 END_TEST
 
@@ -173,10 +126,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(suite_());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

@@ -650,10 +650,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

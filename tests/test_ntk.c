@@ -15,27 +15,6 @@
 
 static const double pi_ = 3.14159265358979323846;
 
-// NTK of one pair straight from the definition in ntk.c, per pair with libm.
-static double naive_ntk_(const double *x, const double *z, size_t d, int depth, int fix) {
-    double sxz = 0, sxx = 0, szz = 0;
-    for (size_t p = 0; p < d; p++) {
-        sxz += x[p] * z[p];
-        sxx += x[p] * x[p];
-        szz += z[p] * z[p];
-    }
-    double theta = fix == 0 ? sxz : 0;
-    for (int h = 1; h <= depth; h++) {
-        double norm = fmax(sqrt(sxx * szz), 1e-9), rho = fmin(fmax(sxz / norm, -1), 1);
-        double k0 = (pi_ - acos(rho)) / pi_;
-        double k1 = (rho * (pi_ - acos(rho)) + sqrt(1 - rho * rho)) / pi_;
-        sxz = norm * k1 / 2;
-        sxx /= 2; // kappa1(1) = 1: a row's own covariance halves each layer
-        szz /= 2;
-        theta = theta * k0 / 2 + (h >= fix ? sxz : 0);
-    }
-    return theta;
-}
-
 START_TEST(ntk_matches_hand_worked_values_and_the_depth1_closed_form) {
     // Hand-worked, depth 1: x = (1,0), z = (0,1): theta = pi/2, only Sigma1 = 1/(2 pi) remains.
     // x = (1,0), z = (1,1): x.z = 1, |z| = sqrt 2, theta = pi/4:
@@ -101,7 +80,7 @@ START_TEST(ntk_symmetric_path_equals_the_cross_path_and_a_naive_loop) {
             double worst = 0;
             for (size_t i = 0; i < N; i++) {
                 for (size_t j = 0; j < N; j++) {
-                    double want = naive_ntk_(X + i * D, X + j * D, D, depth, fix);
+                    double want = fixture_ntk(X + i * D, X + j * D, D, depth, fix);
                     worst = fmax(worst, fabs(Ks[i * LD + j] - want) / (1 + fabs(want)));
                     worst = fmax(worst, fabs(Kc[i * LD + j] - want) / (1 + fabs(want)));
                     ck_assert_msg(Ks[i * LD + j] == Ks[j * LD + i], "not exactly symmetric");
@@ -335,10 +314,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

@@ -2,9 +2,7 @@
  * column name to another file (hx_prep_frame): the `rfmbench fit` -> `predict` path. Expected
  * features are worked out by hand from tests/data/mixed.csv (or by a plain loop for the
  * z-scores); error messages are compared whole. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,22 +16,10 @@ static char dir_[1024];
 
 static void setup_(void) { snprintf(dir_, sizeof dir_, "%s", fixture_tmpdir("prep")); }
 
-static int rm_one_(const char *path, const struct stat *sb, int flag, struct FTW *f) {
-    (void)sb, (void)flag, (void)f;
-    return remove(path);
-}
-
 // Runs only after a passing test, so a failure keeps its files for a look.
-static void teardown_(void) { nftw(dir_, rm_one_, 16, FTW_DEPTH | FTW_PHYS); }
+static void teardown_(void) { fixture_rm_tree(dir_); }
 
-static const char *path_(const char *name) {
-    static char buf[4][2048];
-    static int next = 0;
-    char *out = buf[next];
-    next = (next + 1) % 4;
-    ck_assert_int_lt(snprintf(out, sizeof buf[0], "%s/%s", dir_, name), (int)sizeof buf[0]);
-    return out;
-}
+static const char *path_(const char *name) { return fixture_join(dir_, name); }
 
 static const char *write_(const char *name, const char *text) {
     const char *p = path_(name);
@@ -255,9 +241,5 @@ int main(void) {
     tcase_add_test(tc, a_damaged_file_fails_at_its_line);
     tcase_add_test(tc, names_with_line_breaks_and_tabs_survive_the_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }

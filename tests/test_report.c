@@ -6,12 +6,10 @@
  * (The metric files that `rfmbench run` writes are tested in test_metrics.c.) */
 #include <check.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -30,13 +28,6 @@ static const long NTRAIN_[ND_] = {90, 300, 60, 1500, 30}, NTEST_[ND_] = {30, 100
 static const char BOOM_[] = "boom: \"out of memory\", twice";
 
 /* ---- the hand-made run ------------------------------------------------------------------- */
-
-static void write_text_(const char *path, const char *text) {
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
 
 static void append_(hx_appender *a, const char *ds, const char *model, long fold, double acc,
                     double maj, double fit, const char *error) {
@@ -91,13 +82,13 @@ static const char *make_run_(void) {
     }
     hx_results_close(a);
     snprintf(path, sizeof path, "%s/run.yaml", dir);
-    write_text_(path, "name: hand-made <run>\nprotocol: uci121\n");
+    fixture_write_text(path, "name: hand-made <run>\nprotocol: uci121\n");
     snprintf(path, sizeof path, "%s/metrics", dir);
     ck_assert_int_eq(mkdir(path, 0755), 0);
     snprintf(path, sizeof path, "%s/metrics/d1__rfm.csv", dir);
-    write_text_(path, "x1,\"x,2\",x3\n2,1,0\n1,2,0\n0,0,5\n"); // eigenvalues 5, 3, 1
+    fixture_write_text(path, "x1,\"x,2\",x3\n2,1,0\n1,2,0\n0,0,5\n"); // eigenvalues 5, 3, 1
     snprintf(path, sizeof path, "%s/metrics/d2__rfm.csv", dir);
-    write_text_(path, "a,b\n0.5,3\n"); // a diagonal M, one row
+    fixture_write_text(path, "a,b\n0.5,3\n"); // a diagonal M, one row
     return dir;
 }
 
@@ -119,42 +110,23 @@ static int idx_(const char *const *names, int n, const char *s) {
     return -1;
 }
 
-static hx_rtable *read_(const char *dir, const char *rel) {
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    hx_rtable *t = NULL;
-    rfm_error err = {0};
-    ck_assert_msg(hx_rtable_read(path, &t, &err) == RFM_OK, "%s", err.msg);
-    return t;
-}
-
-static const char *cell_(const hx_rtable *t, size_t row, const char *col) {
-    long c = hx_rtable_column(t, col);
-    ck_assert_msg(c >= 0, "no column '%s'", col);
-    return hx_rtable_cell(t, row, (size_t)c);
-}
-
-static double num_(const hx_rtable *t, size_t row, const char *col) {
-    const char *s = cell_(t, row, col);
-    return *s ? strtod(s, NULL) : NAN;
-}
-
 /* nm: the first nm of MODELS_ are in the run. */
 static void truth_build_(const char *dir, int regression, int nm, truth_ *T) {
     memset(T, 0, sizeof *T);
-    hx_rtable *t = read_(dir, "results.csv");
+    fixture_csv *t = fixture_csv_read(fixture_join(dir, "results.csv"));
     for (size_t r = 1; r <= t->rows; r++) { // in file order: a later repeat overwrites
-        int j = idx_(DS_, ND_, cell_(t, r, "dataset")), a = idx_(MODELS_, NM_, cell_(t, r, "model"));
-        int f = (int)num_(t, r, "fold");
+        int j = idx_(DS_, ND_, fixture_csv_str(t, r, "dataset"));
+        int a = idx_(MODELS_, NM_, fixture_csv_str(t, r, "model"));
+        int f = (int)fixture_csv_num(t, r, "fold");
         ck_assert(j >= 0 && a >= 0 && f >= 0 && f < NF_);
-        int ok = !strcmp(cell_(t, r, "status"), "ok");
+        int ok = !strcmp(fixture_csv_str(t, r, "status"), "ok");
         T->has[j][a][f] = 1;
         T->ok[j][a][f] = ok;
-        T->v[j][a][f] = num_(t, r, ok ? (regression ? "test_rmse" : "test_accuracy")
+        T->v[j][a][f] = fixture_csv_num(t, r, ok ? (regression ? "test_rmse" : "test_accuracy")
                                       : (regression ? "constant_rmse" : "majority_accuracy"));
-        T->fit[j][a][f] = num_(t, r, "fit_seconds");
+        T->fit[j][a][f] = fixture_csv_num(t, r, "fit_seconds");
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
     for (int j = 0; j < ND_; j++) {
         int all = 1, any_ok = 0;
         for (int a = 0; a < nm; a++) {
@@ -212,13 +184,6 @@ static int file_has_(const char *path, const char *needle) {
     fclose(fp);
     buf[n] = '\0';
     return strstr(buf, needle) != NULL;
-}
-
-static int exists_(const char *dir, const char *rel) {
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    struct stat sb;
-    return stat(path, &sb) == 0 && sb.st_size > 0;
 }
 
 static hx_report_summary report_(const char *run, const char *out, const char *gnuplot,
@@ -308,55 +273,55 @@ START_TEST(plot_data_match_a_recomputation_from_results_csv) {
     hx_report_summary sum = report_(run, out, "/nonexistent/gnuplot", NULL);
     ck_assert_uint_eq(sum.n_datasets, ND_);
     ck_assert_uint_eq(sum.n_models, NM_);
-    hx_rtable *t = read_(out, "scores.csv");
+    fixture_csv *t = fixture_csv_read(fixture_join(out, "scores.csv"));
     ck_assert_uint_eq(t->rows, ND_);
     for (size_t r = 1; r <= t->rows; r++) {
-        int j = idx_(DS_, ND_, cell_(t, r, "dataset"));
+        int j = idx_(DS_, ND_, fixture_csv_str(t, r, "dataset"));
         ck_assert_int_ge(j, 0);
-        CHECK_NEAR_(num_(t, r, "n_rows"), NTRAIN_[j] + NTEST_[j], 0, "n_rows");
-        CHECK_NEAR_(num_(t, r, "in_leaderboard"), T.in_d[j], 0, "in_leaderboard");
+        CHECK_NEAR_(fixture_csv_num(t, r, "n_rows"), NTRAIN_[j] + NTEST_[j], 0, "n_rows");
+        CHECK_NEAR_(fixture_csv_num(t, r, "in_leaderboard"), T.in_d[j], 0, "in_leaderboard");
         for (int a = 0; a < NM_; a++) {
-            if (isnan(T.score[j][a])) ck_assert_str_eq(cell_(t, r, MODELS_[a]), "");
-            else CHECK_NEAR_(num_(t, r, MODELS_[a]), T.score[j][a], 1e-12, "score");
+            if (isnan(T.score[j][a])) ck_assert_str_eq(fixture_csv_str(t, r, MODELS_[a]), "");
+            else CHECK_NEAR_(fixture_csv_num(t, r, MODELS_[a]), T.score[j][a], 1e-12, "score");
         }
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
     // One scatter per other model: best (x) against it (y), over D, and the counts in its title.
     int best = T.order[0];
     for (int p = 1; p < NM_; p++) {
         int o = T.order[p];
         char rel[256], gp[4600];
         snprintf(rel, sizeof rel, "plots/scatter_%d_%s.csv", p + 1, MODELS_[o]);
-        t = read_(out, rel);
+        t = fixture_csv_read(fixture_join(out, rel));
         ck_assert_uint_eq(t->rows, (size_t)T.n_in_d);
         int above = 0, below = 0, on = 0;
         for (size_t r = 1; r <= t->rows; r++) {
-            int j = idx_(DS_, ND_, cell_(t, r, "dataset"));
+            int j = idx_(DS_, ND_, fixture_csv_str(t, r, "dataset"));
             ck_assert_msg(j >= 0 && T.in_d[j], "dataset outside D in %s", rel);
-            CHECK_NEAR_(num_(t, r, MODELS_[best]), T.score[j][best], 1e-12, "scatter x");
-            CHECK_NEAR_(num_(t, r, MODELS_[o]), T.score[j][o], 1e-12, "scatter y");
+            CHECK_NEAR_(fixture_csv_num(t, r, MODELS_[best]), T.score[j][best], 1e-12, "scatter x");
+            CHECK_NEAR_(fixture_csv_num(t, r, MODELS_[o]), T.score[j][o], 1e-12, "scatter y");
             double d = T.score[j][o] - T.score[j][best];
             above += d > 1e-12;
             below += d < -1e-12;
             on += fabs(d) <= 1e-12;
             int nf = 0;
             for (int f = 0; f < NF_; f++) nf += !T.ok[j][best][f] + !T.ok[j][o][f];
-            CHECK_NEAR_(num_(t, r, "failed_folds"), nf, 0, "failed_folds");
+            CHECK_NEAR_(fixture_csv_num(t, r, "failed_folds"), nf, 0, "failed_folds");
         }
-        hx_rtable_free(t);
+        fixture_csv_free(t);
         char title[200];
         snprintf(title, sizeof title, "%d above y = x, %d below, %d on it", above, below, on);
         snprintf(gp, sizeof gp, "%s/plots/scatter_%d_%s.gp", out, p + 1, MODELS_[o]);
         ck_assert_msg(file_has_(gp, title), "%s lacks '%s'", gp, title);
     }
     // Critical-difference data: the ranks, and CD = q_0.05(k = 3) sqrt(k(k+1)/(6N)).
-    t = read_(out, "plots/cd.csv");
+    t = fixture_csv_read(fixture_join(out, "plots/cd.csv"));
     ck_assert_uint_eq(t->rows, NM_);
     for (size_t r = 1; r <= t->rows; r++) {
-        ck_assert_str_eq(cell_(t, r, "model"), MODELS_[T.order[r - 1]]);
-        CHECK_NEAR_(num_(t, r, "avg_rank"), T.rank[T.order[r - 1]], 1e-12, "avg_rank");
+        ck_assert_str_eq(fixture_csv_str(t, r, "model"), MODELS_[T.order[r - 1]]);
+        CHECK_NEAR_(fixture_csv_num(t, r, "avg_rank"), T.rank[T.order[r - 1]], 1e-12, "avg_rank");
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
     char gp[4600], cd[64];
     snprintf(cd, sizeof cd, "CD = %.3f", 2.34370 * sqrt(3.0 * 4.0 / (6.0 * T.n_in_d)));
     snprintf(gp, sizeof gp, "%s/plots/cd.gp", out);
@@ -364,34 +329,35 @@ START_TEST(plot_data_match_a_recomputation_from_results_csv) {
     // Size and fit time: rows of D by size, one column per model.
     const char *rels[2] = {"plots/accuracy_vs_size.csv", "plots/fit_time.csv"};
     for (int q = 0; q < 2; q++) {
-        t = read_(out, rels[q]);
+        t = fixture_csv_read(fixture_join(out, rels[q]));
         ck_assert_uint_eq(t->rows, (size_t)T.n_in_d);
         double last = 0;
         for (size_t r = 1; r <= t->rows; r++) {
-            int j = idx_(DS_, ND_, cell_(t, r, "dataset"));
+            int j = idx_(DS_, ND_, fixture_csv_str(t, r, "dataset"));
             ck_assert(j >= 0 && T.in_d[j]);
-            double n = num_(t, r, "n_rows");
+            double n = fixture_csv_num(t, r, "n_rows");
             CHECK_NEAR_(n, NTRAIN_[j] + NTEST_[j], 0, "n_rows");
             ck_assert_msg(n >= last, "%s not sorted by size", rels[q]);
             last = n;
             for (int a = 0; a < NM_; a++) {
                 double want = q ? T.fit_mean[j][a] : T.score[j][a];
-                if (isnan(want)) ck_assert_str_eq(cell_(t, r, MODELS_[a]), "");
-                else CHECK_NEAR_(num_(t, r, MODELS_[a]), want, 1e-12, rels[q]);
+                if (isnan(want)) ck_assert_str_eq(fixture_csv_str(t, r, MODELS_[a]), "");
+                else CHECK_NEAR_(fixture_csv_num(t, r, MODELS_[a]), want, 1e-12, rels[q]);
             }
         }
-        hx_rtable_free(t);
+        fixture_csv_free(t);
     }
-    t = read_(out, "failures.csv");
+    t = fixture_csv_read(fixture_join(out, "failures.csv"));
     ck_assert_uint_eq(t->rows, (size_t)T.n_failed);
     for (size_t r = 1; r <= t->rows; r++) {
-        int j = idx_(DS_, ND_, cell_(t, r, "dataset")), a = idx_(MODELS_, NM_, cell_(t, r, "model"));
-        int f = (int)num_(t, r, "fold");
+        int j = idx_(DS_, ND_, fixture_csv_str(t, r, "dataset"));
+        int a = idx_(MODELS_, NM_, fixture_csv_str(t, r, "model"));
+        int f = (int)fixture_csv_num(t, r, "fold");
         ck_assert(j >= 0 && a >= 0 && f >= 0 && f < NF_);
         ck_assert_msg(!T.ok[j][a][f], "failures.csv lists an ok fold");
-        ck_assert_str_eq(cell_(t, r, "error"), a == 2 ? BOOM_ : "Cholesky failed");
+        ck_assert_str_eq(fixture_csv_str(t, r, "error"), a == 2 ? BOOM_ : "Cholesky failed");
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
 }
 END_TEST
 
@@ -424,8 +390,9 @@ START_TEST(without_gnuplot_tables_and_scripts_are_written_and_the_fix_is_named) 
     ck_assert_uint_eq(sum.n_drawn, 0);
     ck_assert_uint_gt(sum.n_plots, 4);
     ck_assert_msg(strstr(sum.note, "apt-get install gnuplot-nox"), "note: %s", sum.note);
-    ck_assert(exists_(out, "plots/cd.csv") && exists_(out, "plots/cd.gp"));
-    ck_assert(!exists_(out, "plots/cd.svg"));
+    ck_assert(fixture_nonempty(fixture_join(out, "plots/cd.csv")) &&
+              fixture_nonempty(fixture_join(out, "plots/cd.gp")));
+    ck_assert(!fixture_nonempty(fixture_join(out, "plots/cd.svg")));
     char path[4600];
     snprintf(path, sizeof path, "%s/index.html", out);
     ck_assert(file_has_(path, "apt-get install gnuplot-nox"));
@@ -464,27 +431,27 @@ START_TEST(features_files_hold_diag_and_spectrum_of_each_saved_metric) {
     snprintf(out, sizeof out, "%s/out", run);
     hx_report_summary sum = report_(run, out, "/nonexistent/gnuplot", "d2");
     ck_assert_uint_eq(sum.n_feature_files, 2);
-    hx_rtable *t = read_(out, "features/d1.csv");
+    fixture_csv *t = fixture_csv_read(fixture_join(out, "features/d1.csv"));
     const char *names[3] = {"x1", "x,2", "x3"};
     const double dg[3] = {2, 2, 5}, ev[3] = {5, 3, 1};
     ck_assert_uint_eq(t->rows, 3);
     for (size_t r = 1; r <= 3; r++) {
-        ck_assert_str_eq(cell_(t, r, "model"), "rfm");
-        ck_assert_str_eq(cell_(t, r, "feature"), names[r - 1]);
-        CHECK_NEAR_(num_(t, r, "m_diag"), dg[r - 1], 0, "m_diag");
-        CHECK_NEAR_(num_(t, r, "eigenvalue"), ev[r - 1], 1e-13, "eigenvalue");
+        ck_assert_str_eq(fixture_csv_str(t, r, "model"), "rfm");
+        ck_assert_str_eq(fixture_csv_str(t, r, "feature"), names[r - 1]);
+        CHECK_NEAR_(fixture_csv_num(t, r, "m_diag"), dg[r - 1], 0, "m_diag");
+        CHECK_NEAR_(fixture_csv_num(t, r, "eigenvalue"), ev[r - 1], 1e-13, "eigenvalue");
     }
-    hx_rtable_free(t);
-    t = read_(out, "features/d2.csv");
+    fixture_csv_free(t);
+    t = fixture_csv_read(fixture_join(out, "features/d2.csv"));
     ck_assert_uint_eq(t->rows, 2);
-    CHECK_NEAR_(num_(t, 1, "m_diag"), 0.5, 0, "diag M_aa");
-    CHECK_NEAR_(num_(t, 1, "eigenvalue"), 3, 0, "diag eigenvalue 1");
-    CHECK_NEAR_(num_(t, 2, "eigenvalue"), 0.5, 0, "diag eigenvalue 2");
-    hx_rtable_free(t);
+    CHECK_NEAR_(fixture_csv_num(t, 1, "m_diag"), 0.5, 0, "diag M_aa");
+    CHECK_NEAR_(fixture_csv_num(t, 1, "eigenvalue"), 3, 0, "diag eigenvalue 1");
+    CHECK_NEAR_(fixture_csv_num(t, 2, "eigenvalue"), 0.5, 0, "diag eigenvalue 2");
+    fixture_csv_free(t);
     // --dataset d2 picks its plot: the top features by M_kk, b first.
-    t = read_(out, "plots/features_d2__rfm.csv");
-    ck_assert_str_eq(cell_(t, 1, "feature"), "b");
-    hx_rtable_free(t);
+    t = fixture_csv_read(fixture_join(out, "plots/features_d2__rfm.csv"));
+    ck_assert_str_eq(fixture_csv_str(t, 1, "feature"), "b");
+    fixture_csv_free(t);
     hx_report_opts o = {run, out, "d9", 0, "/nonexistent/gnuplot"};
     rfm_error err = {0};
     ck_assert_int_eq(hx_report_write(&o, NULL, &err), RFM_EINVAL);
@@ -525,49 +492,39 @@ START_TEST(regression_run_reports_rmse_ranked_lower_first) {
     report_(dir, NULL, "/nonexistent/gnuplot", NULL);
     char out[4200];
     snprintf(out, sizeof out, "%s/report", dir);
-    hx_rtable *t = read_(out, "plots/rmse_vs_size.csv");
+    fixture_csv *t = fixture_csv_read(fixture_join(out, "plots/rmse_vs_size.csv"));
     ck_assert_uint_eq(t->rows, ND_);
     for (size_t r = 1; r <= t->rows; r++) {
-        int j = idx_(DS_, ND_, cell_(t, r, "dataset"));
+        int j = idx_(DS_, ND_, fixture_csv_str(t, r, "dataset"));
         for (int m = 0; m < 2; m++)
-            CHECK_NEAR_(num_(t, r, MODELS_[m]), T.score[j][m], 1e-12, "mean RMSE");
+            CHECK_NEAR_(fixture_csv_num(t, r, MODELS_[m]), T.score[j][m], 1e-12, "mean RMSE");
     }
-    hx_rtable_free(t);
-    t = read_(out, "plots/cd.csv");
+    fixture_csv_free(t);
+    t = fixture_csv_read(fixture_join(out, "plots/cd.csv"));
     for (size_t r = 1; r <= t->rows; r++) {
-        int m = idx_(MODELS_, 2, cell_(t, r, "model"));
-        CHECK_NEAR_(num_(t, r, "avg_rank"), T.rank[m], 1e-12, "avg_rank, lower RMSE better");
+        int m = idx_(MODELS_, 2, fixture_csv_str(t, r, "model"));
+        CHECK_NEAR_(fixture_csv_num(t, r, "avg_rank"), T.rank[m], 1e-12,
+                    "avg_rank, lower RMSE better");
     }
-    hx_rtable_free(t);
+    fixture_csv_free(t);
 }
 END_TEST
 
-
-static int sh_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh_(const char *fmt, ...) { // exit status of a shell command (paths are /tmp only)
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 
 START_TEST(command_line_exit_codes) {
     char bin[4096];
     snprintf(bin, sizeof bin, "%s", fixture_bin("rfmbench"));
-    ck_assert_int_eq(sh_("'%s' report --help >/dev/null 2>&1", bin), 0);
-    ck_assert_int_eq(sh_("'%s' report >/dev/null 2>&1", bin), 2);
-    ck_assert_int_eq(sh_("'%s' report /tmp --bogus >/dev/null 2>&1", bin), 2);
-    ck_assert_int_eq(sh_("'%s' report /nonexistent/run >/dev/null 2>&1", bin), 1);
+    ck_assert_int_eq(fixture_sh("'%s' report --help >/dev/null 2>&1", bin), 0);
+    ck_assert_int_eq(fixture_sh("'%s' report >/dev/null 2>&1", bin), 2);
+    ck_assert_int_eq(fixture_sh("'%s' report /tmp --bogus >/dev/null 2>&1", bin), 2);
+    ck_assert_int_eq(fixture_sh("'%s' report /nonexistent/run >/dev/null 2>&1", bin), 1);
 }
 END_TEST
 
 START_TEST(page_renders_in_headless_chromium_when_installed) {
-    if (sh_("{ command -v chromium || command -v chromium-browser || command -v google-chrome; }"
-            " >/dev/null 2>&1") != 0) {
+    if (fixture_sh("{ command -v chromium || command -v chromium-browser || "
+                   "command -v google-chrome; } >/dev/null 2>&1") != 0) {
         printf("page_renders_in_headless_chromium: skipped, Chromium is not installed\n");
         return;
     }
@@ -576,8 +533,8 @@ START_TEST(page_renders_in_headless_chromium_when_installed) {
     snprintf(out, sizeof out, "%s/out", run);
     report_(run, out, NULL, NULL);
     snprintf(shot, sizeof shot, "%s/shot.png", out);
-    ck_assert_int_eq(sh_("sh '%s' '%s/index.html' '%s' >/dev/null 2>&1",
-                         fixture_src("scripts/render_report.sh"), out, shot), 0);
+    ck_assert_int_eq(fixture_sh("sh '%s' '%s/index.html' '%s' >/dev/null 2>&1",
+                                fixture_src("scripts/render_report.sh"), out, shot), 0);
     FILE *fp = fopen(shot, "rb");
     ck_assert_ptr_nonnull(fp);
     unsigned char magic[8] = {0};
@@ -614,10 +571,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(suite_());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

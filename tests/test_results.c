@@ -19,14 +19,7 @@ static const char RESULTS_HEADER_[] =
 
 static char dir_[4096];
 
-static const char *path_(const char *name) {
-    static char buf[4][4200];
-    static int next = 0;
-    char *p = buf[next];
-    next = (next + 1) % 4;
-    snprintf(p, sizeof buf[0], "%s/%s", dir_, name);
-    return p;
-}
+static const char *path_(const char *name) { return fixture_join(dir_, name); }
 
 static void setup_(void) {
     const char *d = fixture_tmpdir("results");
@@ -34,33 +27,11 @@ static void setup_(void) {
     snprintf(dir_, sizeof dir_, "%s", d);
 }
 
-static void write_text_(const char *path, const char *text) {
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-    fclose(f);
-}
-
 static void append_text_(const char *path, const char *text) {
     FILE *f = fopen(path, "ab");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
     fclose(f);
-}
-
-// The whole file, NUL-terminated; *len its size. Caller frees.
-static char *slurp_(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
 }
 
 static hx_result_row sample_row_(long fold) {
@@ -86,15 +57,23 @@ static hx_result_row sample_row_(long fold) {
     return r;
 }
 
-// An FNV-1a 64 known-answer vector: "foobar" hashes to 85944171f73967e8.
-START_TEST(param_hash_is_fnv1a_64) {
-    char h[17];
-    hx_param_hash("foobar", h);
-    ck_assert_str_eq(h, "85944171f73967e8");
-    hx_param_hash("", h);
-    ck_assert_str_eq(h, "cbf29ce484222325");
-    hx_param_hash(NULL, h);
-    ck_assert_str_eq(h, "cbf29ce484222325");
+// FNV-1a 64 known answers: "foobar" hashes to 85944171f73967e8, "" to the offset basis
+// cbf29ce484222325. The column before the (empty) constant_rmse is the hash; NULL params count
+// as "".
+START_TEST(param_hash_column_is_fnv1a_64_of_params) {
+    static const struct {
+        const char *params, *hash;
+    } cases[] = {{"foobar", ",85944171f73967e8,\n"}, {"", ",cbf29ce484222325,\n"},
+                 {NULL, ",cbf29ce484222325,\n"}};
+    hx_csv_out l = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hx_result_row r = hx_result_row_init();
+        r.params = cases[i].params;
+        ck_assert_int_eq(hx_result_row_format(&r, &l, NULL), RFM_OK);
+        size_t n = strlen(cases[i].hash);
+        ck_assert_msg(l.len >= n && !strcmp(l.buf + l.len - n, cases[i].hash), "%s", l.buf);
+    }
+    hx_csv_out_free(&l);
 }
 END_TEST
 
@@ -121,7 +100,7 @@ START_TEST(appended_file_starts_with_the_interface_header) {
     hx_result_row r = sample_row_(0);
     ck_assert_int_eq(hx_results_append_row(a, &r, &err), RFM_OK);
     hx_results_close(a);
-    char *s = slurp_(p, NULL);
+    char *s = fixture_slurp(p, NULL);
     ck_assert_int_eq(strncmp(s, RESULTS_HEADER_, strlen(RESULTS_HEADER_)), 0);
     // the row itself, by hand: shortest exact doubles, %.3f seconds, %.1f MB, empties for NaN
     const char *want = "iris,rfm,0,bandwidth=10;normalize=true;reg=0.001,0.3333333333333333,"
@@ -135,7 +114,7 @@ START_TEST(appended_file_starts_with_the_interface_header) {
     ck_assert_uint_eq(hx_appender_torn_bytes(a), 0);
     ck_assert_int_eq(hx_results_append_row(a, &r, &err), RFM_OK);
     hx_results_close(a);
-    s = slurp_(p, NULL);
+    s = fixture_slurp(p, NULL);
     size_t lines = 0;
     for (const char *q = s; *q; q++) lines += *q == '\n';
     ck_assert_uint_eq(lines, 3);
@@ -184,9 +163,7 @@ START_TEST(quoting_and_numbers_round_trip_through_the_reader) {
     ck_assert_int_eq(rows[0].n_train, 113);
     ck_assert_int_eq(rows[0].threads, 2);
     ck_assert(rows[0].seed == 18446744073709551615ULL);
-    char h[17];
-    hx_param_hash("bandwidth=10;normalize=true;reg=0.001", h);
-    ck_assert_str_eq(rows[0].param_hash, h);
+    ck_assert_str_eq(rows[0].param_hash, "3c2b729fb20e9462"); // FNV-1a 64 of the params
     hx_result_rows_free(rows, n);
 }
 END_TEST
@@ -199,7 +176,7 @@ START_TEST(torn_last_line_is_ignored_on_read) {
              "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,1,a=1,0.9,0.7,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,2,a=1,0.9,0.");
-    write_text_(p, text);
+    fixture_write_text(p, text);
     hx_result_row *rows = NULL;
     size_t n = 0, torn = 0;
     rfm_error err = {0};
@@ -209,7 +186,7 @@ START_TEST(torn_last_line_is_ignored_on_read) {
     ck_assert_msg(rows[1].test_accuracy == 0.7, "%g", rows[1].test_accuracy);
     hx_result_rows_free(rows, n);
     // a tear inside a quoted field that already holds a newline
-    write_text_(p, text);
+    fixture_write_text(p, text);
     append_text_(p, "0,,1,1,1,2,0.1,0.1,1.0,1,0,failed,\"boom\nhalf");
     ck_assert_int_eq(hx_results_read_ex(p, &rows, &n, &torn, &err), RFM_OK);
     ck_assert_uint_eq(n, 2);
@@ -224,14 +201,14 @@ START_TEST(append_open_cuts_a_torn_tail_before_writing) {
     snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
              "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n");
     const char *tail = "iris,rfm,1,a=1,0.9,0.7,,1,1,1,2,0.1,0.1,1.0,1,0,failed,\"half \n quoted";
-    write_text_(p, text);
+    fixture_write_text(p, text);
     append_text_(p, tail);
     hx_appender *a = NULL;
     rfm_error err = {0};
     ck_assert_msg(hx_results_open(p, HX_KIND_RESULTS, &a, &err) == RFM_OK, "%s", err.msg);
     ck_assert_uint_eq(hx_appender_torn_bytes(a), strlen(tail));
     size_t len = 0;
-    char *s = slurp_(p, &len);
+    char *s = fixture_slurp(p, &len);
     ck_assert_uint_eq(len, strlen(text)); // cut back to the last complete record
     ck_assert_str_eq(s, text);
     free(s);
@@ -248,10 +225,10 @@ START_TEST(append_open_cuts_a_torn_tail_before_writing) {
     ck_assert_str_eq(rows[1].status, "ok");
     hx_result_rows_free(rows, n);
     // a torn header alone: the file is restarted with a full header
-    write_text_(p, "dataset,mod");
+    fixture_write_text(p, "dataset,mod");
     ck_assert_int_eq(hx_results_open(p, HX_KIND_RESULTS, &a, &err), RFM_OK);
     hx_results_close(a);
-    s = slurp_(p, NULL);
+    s = fixture_slurp(p, NULL);
     ck_assert_str_eq(s, RESULTS_HEADER_);
     free(s);
 }
@@ -259,7 +236,7 @@ END_TEST
 
 START_TEST(wrong_header_is_rejected_at_line_1) {
     const char *p = path_("other.csv");
-    write_text_(p, "dataset,model,fold,parameters\nx,y,0,z\n");
+    fixture_write_text(p, "dataset,model,fold,parameters\nx,y,0,z\n");
     hx_result_row *rows = NULL;
     size_t n = 0;
     rfm_error err = {0};
@@ -274,14 +251,14 @@ START_TEST(wrong_header_is_rejected_at_line_1) {
     ck_assert_ptr_null(a);
     ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
     // a foreign file is never truncated, even when it ends without a newline
-    write_text_(p, "name,age\nbob,4");
+    fixture_write_text(p, "name,age\nbob,4");
     ck_assert_int_eq(hx_results_open(p, HX_KIND_RESULTS, &a, &err), RFM_EFORMAT);
-    char *s = slurp_(p, NULL);
+    char *s = fixture_slurp(p, NULL);
     ck_assert_str_eq(s, "name,age\nbob,4");
     free(s);
-    write_text_(p, "hello");
+    fixture_write_text(p, "hello");
     ck_assert_int_eq(hx_results_open(p, HX_KIND_RESULTS, &a, &err), RFM_EFORMAT);
-    s = slurp_(p, NULL);
+    s = fixture_slurp(p, NULL);
     ck_assert_str_eq(s, "hello");
     free(s);
     // a cv_results file is not a results file either way round
@@ -300,7 +277,7 @@ START_TEST(bad_cells_report_line_and_column) {
     snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
              "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,1,a=1,0.9,abc,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n");
-    write_text_(p, text);
+    fixture_write_text(p, text);
     hx_result_row *rows = NULL;
     size_t n = 0;
     rfm_error err = {0};
@@ -311,13 +288,13 @@ START_TEST(bad_cells_report_line_and_column) {
     ck_assert_ptr_null(rows);
     // a short record: field count against the header's 23
     snprintf(text, sizeof text, "%s\n%s", RESULTS_HEADER_, "iris,rfm,0\n");
-    write_text_(p, text);
+    fixture_write_text(p, text);
     ck_assert_int_eq(hx_results_read(p, &rows, &n, &err), RFM_EFORMAT);
     snprintf(want, sizeof want, "%s:3: 3 fields, the header has 23", p); // line 2 is blank
     ck_assert_str_eq(err.msg, want);
     // a stray quote inside an unquoted field
     snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_, "iris,r\"fm,0\n");
-    write_text_(p, text);
+    fixture_write_text(p, text);
     ck_assert_int_eq(hx_results_read(p, &rows, &n, &err), RFM_EFORMAT);
     snprintf(want, sizeof want, "%s:2:7: quote inside an unquoted field", p);
     ck_assert_str_eq(err.msg, want);
@@ -327,10 +304,11 @@ END_TEST
 // Another tool's file: CRLF endings, a BOM, only the 18 required columns.
 START_TEST(required_columns_alone_with_crlf_are_read) {
     const char *p = path_("results.csv");
-    write_text_(p, "\xEF\xBB\xBF" "dataset,model,fold,params,val_score,test_accuracy,test_rmse,"
-                   "n_train,n_test,n_features,n_classes,fit_seconds,predict_seconds,peak_rss_mb,"
-                   "threads,seed,status,error\r\n"
-                   "iris,svm,3,C=1,0.5,0.25,,10,5,4,3,1.5,0.5,12,1,7,ok,\"\"\r\n");
+    fixture_write_text(p, "\xEF\xBB\xBF"
+                          "dataset,model,fold,params,val_score,test_accuracy,test_rmse,"
+                          "n_train,n_test,n_features,n_classes,fit_seconds,predict_seconds,"
+                          "peak_rss_mb,threads,seed,status,error\r\n"
+                          "iris,svm,3,C=1,0.5,0.25,,10,5,4,3,1.5,0.5,12,1,7,ok,\"\"\r\n");
     hx_result_row *rows = NULL;
     size_t n = 0;
     rfm_error err = {0};
@@ -366,7 +344,7 @@ START_TEST(cv_rows_round_trip_and_kinds_do_not_mix) {
     hx_result_row r = sample_row_(0);
     ck_assert_int_eq(hx_results_append_row(a, &r, &err), RFM_EINVAL);
     hx_results_close(a);
-    char *s = slurp_(p, NULL);
+    char *s = fixture_slurp(p, NULL);
     const char *want = "dataset,model,candidate,params,mean_val_score,rank_val_score,"
                        "mean_fit_seconds,status,iter,error,param_hash\n"
                        "iris,rfm,7,normalize=false;reg=10,0.96,1,0.250,ok,2,,";
@@ -400,9 +378,7 @@ START_TEST(cv_reader_returns_what_was_written) {
     ck_assert_int_eq(rows[0].rank_val_score, -1);
     ck_assert_int_eq(rows[0].iter, -1);
     ck_assert(isnan(rows[0].mean_val_score));
-    char h[17];
-    hx_param_hash("k=v", h);
-    ck_assert_str_eq(rows[0].param_hash, h);
+    ck_assert_str_eq(rows[0].param_hash, "3d0a411935b82599"); // FNV-1a 64 of "k=v"
     hx_cv_rows_free(rows, n);
 }
 END_TEST
@@ -411,7 +387,7 @@ static Suite *suite_(void) {
     Suite *s = suite_create("results");
     TCase *tc = tcase_create("files");
     tcase_add_checked_fixture(tc, setup_, NULL);
-    tcase_add_test(tc, param_hash_is_fnv1a_64);
+    tcase_add_test(tc, param_hash_column_is_fnv1a_64_of_params);
     tcase_add_test(tc, write_field_quotes_only_when_needed);
     tcase_add_test(tc, appended_file_starts_with_the_interface_header);
     tcase_add_test(tc, quoting_and_numbers_round_trip_through_the_reader);
@@ -426,10 +402,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(suite_());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

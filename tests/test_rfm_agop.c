@@ -84,16 +84,6 @@ static void agop_(const rfm_kernel *k, const double *X, const double *A, size_t 
     }
 }
 
-// ||a - b||_F / ||b||_F over len entries (NaN propagates into a failure).
-static double relerr_(const double *a, const double *b, size_t len) {
-    double e = 0, s = 0;
-    for (size_t i = 0; i < len; i++) {
-        e += (a[i] - b[i]) * (a[i] - b[i]);
-        s += b[i] * b[i];
-    }
-    return s > 0 ? sqrt(e / s) : sqrt(e);
-}
-
 typedef struct {
     const char *name;
     rfm_kernel k;
@@ -210,7 +200,7 @@ START_TEST(blocked_agop_matches_naive_loop_for_every_block_size) {
                 rfm_status st = rfm_agop(&gc->k, &xv, &av, M, gc->diag, &xv, self, rows[bi],
                                          outs[oi], G, &err);
                 ck_assert_msg(st == RFM_OK, "%s: %s", gc->name, err.msg);
-                double e = relerr_(G, Gn, len);
+                double e = fixture_relerr(G, Gn, len);
                 ck_assert_msg(e <= tol, "%s, block_rows %zu, block_outputs %zu: relative "
                               "error %.3g > tol %.1g", gc->name, rows[bi], outs[oi], e, tol);
             }
@@ -235,7 +225,7 @@ START_TEST(agop_off_centres_matches_naive_loop) {
         rfm_error err = {RFM_OK, ""};
         ck_assert_int_eq(rfm_agop(&gc->k, &xv, &av, M, gc->diag, &zv, NULL, 0, 0, G, &err),
                          RFM_OK);
-        double e = relerr_(G, Gn, gc->diag ? AD_ : AD_ * AD_);
+        double e = fixture_relerr(G, Gn, gc->diag ? AD_ : AD_ * AD_);
         ck_assert_msg(e <= 1e-10, "%s: relative error %.3g > tol 1e-10", gc->name, e);
     }
 }
@@ -267,7 +257,7 @@ START_TEST(agop_matches_mean_outer_product_of_finite_differences) {
     }
     rfm_view xv = rfm_view_of(X, N, D), av = rfm_view_of(A, N, C);
     ck_assert_int_eq(rfm_agop(&k, &xv, &av, M, 0, &xv, self, 0, 0, G, NULL), RFM_OK);
-    double e = relerr_(G, Gfd, D * D);
+    double e = fixture_relerr(G, Gfd, D * D);
     ck_assert_msg(e <= tol, "relative error vs finite differences %.3g > tol %.1g", e, tol);
 }
 END_TEST
@@ -332,7 +322,7 @@ START_TEST(diag_agop_is_diagonal_of_full_agop_at_diag_metric) {
         ck_assert_int_eq(rfm_agop(k, &xv, &av, mu, 1, &xv, self, 0, 0, Gd, NULL), RFM_OK);
         ck_assert_int_eq(rfm_agop(k, &xv, &av, Md, 0, &xv, self, 0, 0, G, NULL), RFM_OK);
         for (size_t p = 0; p < AD_; p++) dg[p] = G[p * AD_ + p];
-        double e = relerr_(Gd, dg, AD_);
+        double e = fixture_relerr(Gd, dg, AD_);
         ck_assert_msg(e <= 1e-12, "%s: relative error %.3g > tol 1e-12", cases_[ci].name, e);
     }
 }
@@ -363,7 +353,7 @@ START_TEST(agop_is_invariant_to_row_permutation_and_equivariant_to_rotation) {
     rfm_view xpv = rfm_view_of(Xp, AN_, AD_), apv = rfm_view_of(Ap, AN_, AC_);
     ck_assert_int_eq(rfm_agop(&k, &xv, &av, M, 0, &xv, self, 0, 0, G, NULL), RFM_OK);
     ck_assert_int_eq(rfm_agop(&k, &xpv, &apv, M, 0, &xpv, self, 0, 0, G2, NULL), RFM_OK);
-    double e = relerr_(G2, G, AD_ * AD_);
+    double e = fixture_relerr(G2, G, AD_ * AD_);
     ck_assert_msg(e <= 1e-12, "permuted rows: relative change %.3g > tol 1e-12", e);
     // R orthogonal by Gram-Schmidt; X -> X R^T, M -> R M R^T must give R G R^T.
     fixture_normal(R, AD_ * AD_, 20u);
@@ -396,7 +386,7 @@ START_TEST(agop_is_invariant_to_row_permutation_and_equivariant_to_rotation) {
         }
     rfm_view xrv = rfm_view_of(Xr, AN_, AD_);
     ck_assert_int_eq(rfm_agop(&k, &xrv, &av, Mr, 0, &xrv, self, 0, 0, G2, NULL), RFM_OK);
-    e = relerr_(G2, RGR, AD_ * AD_);
+    e = fixture_relerr(G2, RGR, AD_ * AD_);
     ck_assert_msg(e <= 1e-10, "rotated: relative error vs R G R^T %.3g > tol 1e-10", e);
 }
 END_TEST
@@ -425,7 +415,7 @@ START_TEST(exact_duplicate_rows_contribute_no_gradient) {
         agop_(&gc->k, X, A, N, D, C, Mc, gc->diag, X, MS, self, Gn);
         ck_assert_int_eq(rfm_agop(&gc->k, &xv, &av, Mc, gc->diag, &zv, self, 0, 0, G, NULL),
                          RFM_OK);
-        double e = relerr_(G, Gn, gc->diag ? D : D * D);
+        double e = fixture_relerr(G, Gn, gc->diag ? D : D * D);
         size_t used = strlen(fails);
         if (!(e <= 1e-10))
             snprintf(fails + used, sizeof fails - used, " [%s: %.3g]", gc->name, e);
@@ -468,10 +458,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

@@ -37,39 +37,6 @@ static void naive_kernel_(const double *Z, size_t m, const double *X, size_t n, 
     }
 }
 
-// Solve (K + reg I) A = Y by Gaussian elimination with partial pivoting; K is overwritten.
-static void naive_solve_(double *K, size_t n, double reg, const double *Y, size_t c, double *A) {
-    memcpy(A, Y, n * c * sizeof *A);
-    for (size_t i = 0; i < n; i++) K[i * n + i] += reg;
-    for (size_t col = 0; col < n; col++) {
-        size_t piv = col;
-        for (size_t i = col + 1; i < n; i++)
-            if (fabs(K[i * n + col]) > fabs(K[piv * n + col])) piv = i;
-        for (size_t j = 0; j < n; j++) {
-            double t = K[col * n + j];
-            K[col * n + j] = K[piv * n + j];
-            K[piv * n + j] = t;
-        }
-        for (size_t k = 0; k < c; k++) {
-            double t = A[col * c + k];
-            A[col * c + k] = A[piv * c + k];
-            A[piv * c + k] = t;
-        }
-        for (size_t i = col + 1; i < n; i++) {
-            double f = K[i * n + col] / K[col * n + col];
-            for (size_t j = col; j < n; j++) K[i * n + j] -= f * K[col * n + j];
-            for (size_t k = 0; k < c; k++) A[i * c + k] -= f * A[col * c + k];
-        }
-    }
-    for (size_t i = n; i-- > 0;) {
-        for (size_t k = 0; k < c; k++) {
-            double s = A[i * c + k];
-            for (size_t j = i + 1; j < n; j++) s -= K[i * n + j] * A[j * c + k];
-            A[i * c + k] = s / K[i * n + i];
-        }
-    }
-}
-
 // AGOP at the training rows of the Laplace predictor on M = I, self-pairs left out (section 5):
 // G = (1/n) sum_j sum_k g g^T with g = (1/L) sum_{i != j} A_ik K_ij / D_ij (x_i - x_j).
 static void naive_agop_identity_(const double *X, const double *A, size_t n, size_t d, size_t c,
@@ -92,15 +59,6 @@ static void naive_agop_identity_(const double *X, const double *A, size_t n, siz
                 for (size_t r = 0; r < d; r++) G[p * d + r] += g[p] * g[r] / (double)n;
         }
     }
-}
-
-static double relerr_(const double *a, const double *b, size_t len) {
-    double e = 0, s = 0;
-    for (size_t i = 0; i < len; i++) {
-        e += (a[i] - b[i]) * (a[i] - b[i]);
-        s += b[i] * b[i];
-    }
-    return s > 0 ? sqrt(e / s) : sqrt(e);
 }
 
 // 1 when M (d, d) is symmetric and M + 1e-12 tr(M) I has a Cholesky factor (plain loops).
@@ -151,7 +109,7 @@ START_TEST(one_iteration_is_plain_laplace_krr) {
             for (size_t p = 0; p < D; p++) row[p] /= sqrt(s);
         }
         naive_kernel_(Xn, N, Xn, N, D, NULL, 0, 3.0, K);
-        naive_solve_(K, N, 1e-3, Y, C, A);
+        fixture_solve(K, N, 1e-3, Y, C, A);
         naive_kernel_(Zn, MZ, Xn, N, D, NULL, 0, 3.0, Kz);
         double big = 0;
         for (size_t j = 0; j < MZ; j++)
@@ -189,13 +147,13 @@ START_TEST(fit_agop_fast_path_equals_general_agop_of_first_fit) {
     for (size_t p = 0; p < D; p++) ones[p] = 1.0;
     // alpha_0 at M = I, independently of rfm_fit; then G_1 by loops and by the general driver.
     naive_kernel_(X, N, X, N, D, NULL, 0, L, K);
-    naive_solve_(K, N, reg, Y, C, A);
+    fixture_solve(K, N, reg, Y, C, A);
     naive_agop_identity_(X, A, N, D, C, L, Gn);
     rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), av = rfm_view_of(A, N, C);
     rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
     ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
-    ck_assert_msg(relerr_(Gg, Gn, D * D) <= tol, "general AGOP vs loop: %.3g > tol %.1g",
-                  relerr_(Gg, Gn, D * D), tol);
+    ck_assert_msg(fixture_relerr(Gg, Gn, D * D) <= tol, "general AGOP vs loop: %.3g > tol %.1g",
+                  fixture_relerr(Gg, Gn, D * D), tol);
     for (int diag = 0; diag <= 1; diag++) {
         rfm_params p = params_(L, reg, 2); // t* = T - 1 = 1 without validation: M_1 is kept
         p.diag = diag;
@@ -209,14 +167,14 @@ START_TEST(fit_agop_fast_path_equals_general_agop_of_first_fit) {
             dn[q] = Gn[q * D + q];
             dg[q] = Gg[q * D + q];
         }
-        double e1 = diag ? relerr_(M1, dn, D) : relerr_(M1, Gn, D * D);
-        double e2 = diag ? relerr_(M1, dg, D) : relerr_(M1, Gg, D * D);
+        double e1 = diag ? fixture_relerr(M1, dn, D) : fixture_relerr(M1, Gn, D * D);
+        double e2 = diag ? fixture_relerr(M1, dg, D) : fixture_relerr(M1, Gg, D * D);
         ck_assert_msg(e1 <= tol && e2 <= tol, "diag %d: M_1 vs loop %.3g, vs general %.3g > tol "
                       "%.1g", diag, e1, e2, tol);
         if (diag) { // the general driver's own diagonal path, with mu_0 = 1
             ck_assert_int_eq(rfm_agop(&k, &xv, &av, ones, 1, &xv, self, 0, 0, gd, NULL), RFM_OK);
-            ck_assert_msg(relerr_(M1, gd, D) <= tol, "diag: M_1 vs general diag %.3g",
-                          relerr_(M1, gd, D));
+            ck_assert_msg(fixture_relerr(M1, gd, D) <= tol, "diag: M_1 vs general diag %.3g",
+                          fixture_relerr(M1, gd, D));
         }
         rfm_free(mo);
     }
@@ -277,7 +235,7 @@ START_TEST(threaded_fast_path_matches_general_agop_at_larger_n) {
     rfm_model *mo = NULL;
     rfm_error err = {RFM_OK, ""};
     ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
-    double e = relerr_(rfm_model_metric(mo), Gg, D * D);
+    double e = fixture_relerr(rfm_model_metric(mo), Gg, D * D);
     ck_assert_msg(e <= 1e-8, "threaded fast path vs general AGOP: %.3g > tol 1e-8", e);
     rfm_free(mo);
     free(X);
@@ -305,7 +263,7 @@ START_TEST(many_outputs_path_matches_general_agop) {
     rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), av = rfm_view_of(A, N, C);
     rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
     naive_kernel_(X, N, X, N, D, NULL, 0, L, K);
-    naive_solve_(K, N, reg, Y, C, A);
+    fixture_solve(K, N, reg, Y, C, A);
     ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
     ck_assert_int_eq(rfm_agop(&k, &xv, &av, ones, 1, &xv, self, 0, 0, gd, NULL), RFM_OK);
     for (int diag = 0; diag <= 1; diag++) {
@@ -314,8 +272,8 @@ START_TEST(many_outputs_path_matches_general_agop) {
         rfm_model *mo = NULL;
         rfm_error err = {RFM_OK, ""};
         ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
-        double e = diag ? relerr_(rfm_model_metric(mo), gd, D)
-                        : relerr_(rfm_model_metric(mo), Gg, D * D);
+        double e = diag ? fixture_relerr(rfm_model_metric(mo), gd, D)
+                        : fixture_relerr(rfm_model_metric(mo), Gg, D * D);
         ck_assert_msg(e <= 1e-8, "diag %d: many-outputs path vs general AGOP %.3g > tol 1e-8",
                       diag, e);
         rfm_free(mo);
@@ -336,7 +294,7 @@ START_TEST(predictions_with_many_outputs_match_loops) {
         double *got = malloc(MZ * C * sizeof *got), *want = malloc(MZ * C * sizeof *want);
         fixture_normal(Y, N * C, 33u);
         naive_kernel_(X, N, X, N, D, NULL, 0, 2.0, K);
-        naive_solve_(K, N, 0.1, Y, C, A);
+        fixture_solve(K, N, 0.1, Y, C, A);
         naive_kernel_(Z, MZ, X, N, D, NULL, 0, 2.0, Kz);
         for (size_t i = 0; i < MZ; i++)
             for (size_t q = 0; q < C; q++) {
@@ -697,10 +655,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

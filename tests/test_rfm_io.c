@@ -60,20 +60,6 @@ static char *path_(char *buf, size_t size, const char *dir, const char *name) {
     return buf;
 }
 
-// The whole file in a malloc'd buffer; *len receives its size.
-static unsigned char *slurp_(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot read %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)size);
-    ck_assert_msg(fread(b, 1, (size_t)size, f) == (size_t)size, "short read of %s", path);
-    fclose(f);
-    *len = (size_t)size;
-    return b;
-}
-
 static void spit_(const char *path, const unsigned char *b, size_t len) {
     // A new file, not a truncated one: ext4 flushes files truncated and rewritten in place.
     remove(path);
@@ -165,7 +151,7 @@ static unsigned char *saved_(char dir[DIRMAX_], char scratch[PATHMAX_], size_t *
                   err.msg);
     rfm_free(m);
     path_(scratch, PATHMAX_, dir, "bad.rfm");
-    return slurp_(path, len);
+    return (unsigned char *)fixture_slurp(path, len);
 }
 
 // Load path and expect RFM_EFORMAT with a message and no model; returns the status.
@@ -298,10 +284,4 @@ static Suite *suite_(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(suite_());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed != 0;
-}
+int main(void) { return fixture_run(suite_()); }

@@ -276,9 +276,5 @@ int main(void) {
     tcase_add_test(tc, cv_splits_repeat_with_the_seed_and_change_with_another);
     tcase_add_test(tc, a_class_with_fewer_rows_than_kfold_is_named);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }

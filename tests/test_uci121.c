@@ -229,20 +229,6 @@ static const fault_ faults_[] = {
      ": n_patrons_entrena= 75 + n_patrons_valida= 75 != n_patrons1= 151"},
 };
 
-static char *slurp_(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 START_TEST(each_corruption_of_iris_gives_its_own_error) {
     NEED_DATA_();
     static const char *const files[] = {"iris.txt", "iris_R.dat", "conxuntos.dat",
@@ -256,7 +242,7 @@ START_TEST(each_corruption_of_iris_gives_its_own_error) {
         size_t len;
         snprintf(src, sizeof src, "%s/uci121/iris/%s", root_, files[k]);
         snprintf(dst, sizeof dst, "%s/%s", dir, files[k]);
-        char *text = slurp_(src, &len);
+        char *text = fixture_slurp(src, &len);
         FILE *f = fopen(dst, "wb");
         if (strcmp(files[k], ft->file) == 0) {
             char *hit = strstr(text, ft->from);
@@ -301,9 +287,5 @@ int main(void) {
     tcase_add_loop_test(tc, each_corruption_of_iris_gives_its_own_error, 0,
                         (int)(sizeof faults_ / sizeof faults_[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }

@@ -47,17 +47,11 @@ static void noise_(double *X, double *Y, size_t n, size_t d, size_t c, uint64_t 
     noisy_(X, Y, n, d, c, 0.0, seed);
 }
 
-static size_t argmax_(const double *row, size_t c) {
-    size_t b = 0;
-    for (size_t j = 1; j < c; j++)
-        if (row[j] > row[b]) b = j;
-    return b;
-}
-
 // Share of rows whose score argmax is the one-hot class.
 static double accuracy_(const double *P, const double *Y, size_t n, size_t c) {
     size_t hit = 0;
-    for (size_t i = 0; i < n; i++) hit += argmax_(P + i * c, c) == argmax_(Y + i * c, c);
+    for (size_t i = 0; i < n; i++)
+        hit += fixture_argmax(P + i * c, c) == fixture_argmax(Y + i * c, c);
     return (double)hit / (double)n;
 }
 
@@ -122,7 +116,7 @@ static DMatrixHandle ref_dmatrix_(const double *X, const double *Y, size_t n, si
     DMatrixHandle h = NULL;
     ck_assert_int_eq(XGDMatrixCreateFromMat(F, (bst_ulong)n, (bst_ulong)d, NAN, &h), 0);
     if (Y) {
-        for (size_t i = 0; i < n; i++) L[i] = (float)argmax_(Y + i * c, c);
+        for (size_t i = 0; i < n; i++) L[i] = (float)fixture_argmax(Y + i * c, c);
         ck_assert_int_eq(XGDMatrixSetFloatInfo(h, "label", L, (bst_ulong)n), 0);
     }
     free(F);
@@ -264,7 +258,7 @@ START_TEST(early_stopping_picks_the_best_round_and_refit_keeps_it) {
         ref_predict_(b, dm[1], r + 1, NV, C, Pv);
         double loss = 0;
         for (size_t i = 0; i < NV; i++)
-            loss -= log(fmax(Pv[i * C + argmax_(Yv + i * C, C)], 1e-16));
+            loss -= log(fmax(Pv[i * C + fixture_argmax(Yv + i * C, C)], 1e-16));
         loss /= NV;
         if (loss < best) {
             best = loss;
@@ -422,9 +416,5 @@ int main(void) {
     tcase_add_test(tc, bad_params_fail_naming_the_key);
     tcase_add_test(tc, xgboost_errors_are_one_line);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0;
+    return fixture_run(s);
 }
