@@ -3,6 +3,7 @@
  * with constant-predictor imputation, the two leaderboard files, the terminal table, and the
  * `rfmbench leaderboard` subcommand. */
 #include "hx_board.h"
+#include "hx_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -479,19 +480,6 @@ static const char USAGE_[] =
     "  --out DIR   where to write them (default: the folder of the first results file)\n"
     "  -h, --help  show this help\n";
 
-// mkdir -p: create dir and its missing parents.
-static int mkdirs_(const char *dir) {
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return (mkdir(p, 0755) != 0 && errno != EEXIST) ? -1 : 0;
-}
-
 int hx_cmd_leaderboard(int argc, char **argv) {
     const char *out = NULL;
     int nfiles = 0, rc = 1;
@@ -560,7 +548,7 @@ int hx_cmd_leaderboard(int argc, char **argv) {
         else snprintf(dir, sizeof dir, "%.*s", slash == files[0] ? 1 : (int)(slash - files[0]),
                       files[0]);
     }
-    if (mkdirs_(dir) != 0) {
+    if (hx_mkdirs(dir) != 0) {
         fprintf(stderr, "rfmbench: %s: %s\n", dir, strerror(errno));
         goto done;
     }

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "hx_dataset_impl.h"
+#include "hx_util.h"
 
 static const char *const missing_default_[] = {"", "?", "NA"};
 
@@ -94,17 +95,6 @@ static char *dirname_(const char *path) {
     return s;
 }
 
-static char *join_(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
-    if (s) {
-        memcpy(s, a, la);
-        s[la] = '/';
-        memcpy(s + la + 1, b, lb + 1);
-    }
-    return s;
-}
-
 // ${RFMBENCH_DATA} when unset: <nearest ancestor named datasets>/data, else ./datasets/data.
 static char *data_root_default_(const char *dir) {
     char real[PATH_MAX];
@@ -112,13 +102,13 @@ static char *data_root_default_(const char *dir) {
         for (;;) {
             char *slash = strrchr(real, '/');
             if (!slash) break;
-            if (strcmp(slash + 1, "datasets") == 0) return join_(real, "data");
+            if (strcmp(slash + 1, "datasets") == 0) return hx_path_join(real, "data");
             if (slash == real) break;
             *slash = '\0';
         }
     }
     char cwd[PATH_MAX];
-    return getcwd(cwd, sizeof cwd) ? join_(cwd, "datasets/data") : hx_strdup("datasets/data");
+    return getcwd(cwd, sizeof cwd) ? hx_path_join(cwd, "datasets/data") : hx_strdup("datasets/data");
 }
 
 // Expand ${VAR} in raw and anchor a relative result at dir (see hx_dataset.h for the rule).
@@ -181,7 +171,7 @@ static rfm_status expand_path_(const char *src, const char *raw, const char *dir
         goto done;
     }
     if (s[0] != '/' && strncmp(raw, "${", 2) != 0 && strcmp(dir, ".") != 0) {
-        char *joined = join_(dir, s);
+        char *joined = hx_path_join(dir, s);
         if (!joined) {
             st = rfm_fail(err, RFM_ENOMEM, "%s: path: out of memory", src);
             goto done;

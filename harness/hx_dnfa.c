@@ -20,6 +20,7 @@
 #include "hx_results.h"
 #include "hx_split.h"
 #include "mlp.h"
+#include "hx_util.h"
 
 /* The required columns first (the contract), then the extras. */
 static const char header_[] =
@@ -59,18 +60,6 @@ static int usage_(FILE *fp) {
             "output) every K epochs (--every, else the model param record_every, default 10)\n"
             "and on the kept (best-validation) weights, plus DIR/run.yaml.\n");
     return fp == stdout ? 0 : 2;
-}
-
-static int mkdirs_(const char *path) {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* Write (truncate = 1: replace the file with) buf, then fsync, so a crash loses at most the
@@ -453,7 +442,7 @@ int hx_cmd_dnfa(int argc, char **argv) {
     if (!o.out) o.out = e->output;
     char runyaml[4096];
     snprintf(runyaml, sizeof runyaml, "%s/run.yaml", o.out);
-    if (mkdirs_(o.out) != 0 || put_(o.out, header_, sizeof header_ - 1, 1, &err) ||
+    if (hx_mkdirs(o.out) != 0 || put_(o.out, header_, sizeof header_ - 1, 1, &err) ||
         hx_experiment_write(e, runyaml, &err)) {
         fprintf(stderr, "rfmbench: %s\n", err.msg[0] ? err.msg : "cannot create the output folder");
         hx_experiment_free(e);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "hx_report_impl.h"
+#include "hx_util.h"
 
 #define INSTALL_HINT_ "apt-get install gnuplot-nox"
 
@@ -22,19 +23,6 @@ static const char USAGE_[] =
     "                   (default: the first, by name, with a learned metric)\n"
     "Plots need gnuplot (" INSTALL_HINT_ "); without it the tables, data files and\n"
     "scripts are still written. $RFMBENCH_GNUPLOT names another gnuplot program.\n";
-
-// mkdir -p: create dir and its missing parents.
-static int mkdirs_(const char *dir) {
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return (mkdir(p, 0755) != 0 && errno != EEXIST) ? -1 : 0;
-}
 
 /* The whole of a small text file, NUL-terminated, or NULL (missing, unreadable, > 4 MiB). */
 static char *slurp_(const char *path) {
@@ -142,7 +130,7 @@ rfm_status hx_report_write(const hx_report_opts *o, hx_report_summary *sum, rfm_
     }
     snprintf(dir, sizeof dir, "%s/plots", out);
     snprintf(path, sizeof path, "%s/features", out);
-    if (mkdirs_(out) || mkdirs_(dir) || (n_feat && mkdirs_(path))) {
+    if (hx_mkdirs(out) || hx_mkdirs(dir) || (n_feat && hx_mkdirs(path))) {
         st = rfm_fail(err, RFM_EIO, "%s: cannot create the report folders: %s", out,
                       strerror(errno));
         goto done;

@@ -32,6 +32,7 @@
 #include "hx_split.h"
 #include "hx_task.h"
 #include "model.h"
+#include "hx_util.h"
 
 typedef struct {
     hx_unit u;
@@ -51,18 +52,6 @@ static int usage_(FILE *fp) {
             "that many worker processes; --threads sets BLAS threads per worker (default:\n"
             "cores / jobs). --only restricts to the named datasets.\n");
     return fp == stdout ? 0 : 2;
-}
-
-static int mkdirs_(const char *path) {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 static int in_list_(char *const *list, size_t n, const char *name) {
@@ -365,7 +354,7 @@ int hx_cmd_run(int argc, char **argv) {
     char path[4096], results[4096], cvpath[4096];
     snprintf(results, sizeof results, "%s/results.csv", dir);
     snprintf(cvpath, sizeof cvpath, "%s/cv_results.csv", dir);
-    if (mkdirs_(dir) != 0) {
+    if (hx_mkdirs(dir) != 0) {
         fprintf(stderr, "rfmbench: %s: cannot create the run directory: %s\n", dir,
                 strerror(errno));
         exit_code = 1;

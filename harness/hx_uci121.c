@@ -10,17 +10,7 @@
 #include <unistd.h>
 
 #include "hx_dataset_impl.h"
-
-static char *join_(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
-    if (s) {
-        memcpy(s, a, la);
-        s[la] = '/';
-        memcpy(s + la + 1, b, lb + 1);
-    }
-    return s;
-}
+#include "hx_util.h"
 
 // Strip the line terminator (LF or CRLF) in place; returns the new length.
 static size_t chomp_(char *s, ssize_t len) {
@@ -65,10 +55,10 @@ rfm_status hx_uci121_meta(hx_desc *d, const char *folder, rfm_error *err) {
     while (slash > folder && slash[-1] != '/') slash--;
     snprintf(base, sizeof base, "%.*s", (int)(folder + fl - slash), slash);
     snprintf(txt, sizeof txt, "%s.txt", d->name);
-    path = join_(folder, txt);
+    path = hx_path_join(folder, txt);
     if (path && access(path, R_OK) != 0 && strcmp(base, d->name) != 0) {
         snprintf(txt, sizeof txt, "%s.txt", base);
-        char *alt = join_(folder, txt);
+        char *alt = hx_path_join(folder, txt);
         if (alt && access(alt, R_OK) == 0) {
             free(path);
             path = alt;
@@ -141,9 +131,9 @@ rfm_status hx_uci121_meta(hx_desc *d, const char *folder, rfm_error *err) {
     free(d->data_path);
     free(d->split_path);
     free(d->kfold_path);
-    d->data_path = join_(folder, fich1);
-    d->split_path = join_(folder, "conxuntos.dat");
-    d->kfold_path = join_(folder, "conxuntos_kfold.dat");
+    d->data_path = hx_path_join(folder, fich1);
+    d->split_path = hx_path_join(folder, "conxuntos.dat");
+    d->kfold_path = hx_path_join(folder, "conxuntos_kfold.dat");
     free(d->meta_path);
     d->meta_path = path;
     path = NULL;
