@@ -73,13 +73,6 @@ done:
     return RFM_OK;
 }
 
-static int nonfinite_(const rfm_view *v) {
-    for (size_t i = 0; i < v->rows; i++)
-        for (size_t j = 0; j < v->cols; j++)
-            if (!isfinite(v->data[i * v->ld + j])) return 1;
-    return 0;
-}
-
 /* A dense copy of V, rows scaled to unit norm when asked; *out is owned by the caller. */
 static rfm_status copy_rows_(const rfm_view *V, int normalize, double **out, rfm_error *err) {
     double *C = NULL;
@@ -104,8 +97,6 @@ static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const 
     krr_state_ *s = state;
     (void)Xv;
     (void)Yv;
-    if (nonfinite_(X)) return rfm_fail(err, RFM_EINVAL, "krr: X holds NaN or Inf");
-    if (nonfinite_(Y)) return rfm_fail(err, RFM_EINVAL, "krr: Y holds NaN or Inf");
     size_t n = X->rows, d = X->cols, c = Y->cols;
     double *Xn = NULL, *K = NULL, *A = NULL, used = 0;
     rfm_status st = copy_rows_(X, s->normalize, &Xn, err);
@@ -148,7 +139,6 @@ static rfm_status predict_(void *state, const rfm_view *Z, double *out, rfm_erro
     if (Z->cols != s->d)
         return rfm_fail(err, RFM_EINVAL, "predict: Z has %zu columns, the model has %zu",
                         Z->cols, s->d);
-    if (nonfinite_(Z)) return rfm_fail(err, RFM_EINVAL, "predict: Z holds NaN or Inf");
     size_t m = Z->rows, n = s->n, c = s->c;
     if (m == 0) return RFM_OK;
     size_t block = ((size_t)1 << 22) / n;

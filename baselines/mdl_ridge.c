@@ -43,20 +43,11 @@ static rfm_status create_(const mdl_params *mp, mdl_task task, void **state, rfm
     return RFM_OK;
 }
 
-static int nonfinite_(const rfm_view *v) {
-    for (size_t i = 0; i < v->rows; i++)
-        for (size_t j = 0; j < v->cols; j++)
-            if (!isfinite(v->data[i * v->ld + j])) return 1;
-    return 0;
-}
-
 static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const rfm_view *Xv,
                        const rfm_view *Yv, rfm_error *err) {
     ridge_state_ *s = state;
     (void)Xv;
     (void)Yv;
-    if (nonfinite_(X)) return rfm_fail(err, RFM_EINVAL, "ridge: X holds NaN or Inf");
-    if (nonfinite_(Y)) return rfm_fail(err, RFM_EINVAL, "ridge: Y holds NaN or Inf");
     size_t n = X->rows, d = X->cols, c = Y->cols;
     if (n > INT32_MAX || d > INT32_MAX || c > INT32_MAX)
         return rfm_fail(err, RFM_EINVAL, "ridge: a dimension exceeds BLAS's int range");
@@ -132,7 +123,6 @@ static rfm_status predict_(void *state, const rfm_view *Z, double *out, rfm_erro
     if (Z->cols != s->d)
         return rfm_fail(err, RFM_EINVAL, "predict: Z has %zu columns, the model has %zu",
                         Z->cols, s->d);
-    if (nonfinite_(Z)) return rfm_fail(err, RFM_EINVAL, "predict: Z holds NaN or Inf");
     size_t m = Z->rows, c = s->c;
     if (m == 0) return RFM_OK;
     if (m > INT32_MAX || Z->ld > INT32_MAX)

@@ -71,12 +71,22 @@ rfm_status mdl_create(const char *type, const mdl_params *p, mdl_task task, mdl_
     return RFM_OK;
 }
 
+/* NaN or Inf anywhere in V: refused here, once for every model behind the interface. */
+static rfm_status check_finite_(const rfm_view *V, const char *what, rfm_error *err) {
+    for (size_t i = 0; V && i < V->rows; i++)
+        for (size_t j = 0; j < V->cols; j++)
+            if (!isfinite(V->data[i * V->ld + j]))
+                return rfm_fail(err, RFM_EINVAL, "%s[%zu][%zu] is not finite", what, i, j);
+    return RFM_OK;
+}
+
 static rfm_status check_xy_(const rfm_view *X, const rfm_view *Y, rfm_error *err) {
     if (!X || !Y || X->rows == 0 || X->cols == 0 || Y->cols == 0)
         return rfm_fail(err, RFM_EINVAL, "fit: empty data");
     if (X->rows != Y->rows)
         return rfm_fail(err, RFM_EINVAL, "fit: X has %zu rows, Y has %zu", X->rows, Y->rows);
-    return RFM_OK;
+    rfm_status st = check_finite_(X, "X", err);
+    return st ? st : check_finite_(Y, "Y", err);
 }
 
 rfm_status mdl_fit(mdl_model *m, const rfm_view *X, const rfm_view *Y, const rfm_view *Xv,
@@ -87,6 +97,7 @@ rfm_status mdl_fit(mdl_model *m, const rfm_view *X, const rfm_view *Y, const rfm
         return rfm_fail(err, RFM_EINVAL, "fit: give both Xv and Yv or neither");
     if (Xv && (Xv->cols != X->cols || Yv->cols != Y->cols || Xv->rows != Yv->rows))
         return rfm_fail(err, RFM_EINVAL, "fit: validation shapes do not match the training data");
+    if ((st = check_finite_(Xv, "Xv", err)) || (st = check_finite_(Yv, "Yv", err))) return st;
     return m->vt->fit(m->state, X, Y, Xv, Yv, err);
 }
 
@@ -97,7 +108,8 @@ rfm_status mdl_refit(mdl_model *m, const rfm_view *X, const rfm_view *Y, rfm_err
 }
 
 rfm_status mdl_predict(mdl_model *m, const rfm_view *Z, double *out, rfm_error *err) {
-    return m->vt->predict(m->state, Z, out, err);
+    rfm_status st = check_finite_(Z, "Z", err);
+    return st ? st : m->vt->predict(m->state, Z, out, err);
 }
 
 void mdl_describe(mdl_model *m, char *buf, size_t size) {

@@ -294,19 +294,22 @@ END_TEST
 START_TEST(nan_inputs_fail_with_einval) {
     double X[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, Y[12] = {1, 0, 0, 1, 1, 0,
                                                                     0, 1, 1, 0, 0, 1};
-    const char *types[] = {"krr", "svm", "ridge"};
-    for (size_t t = 0; t < 3; t++) {
+    // The dispatcher refuses NaN for every registered model, before the model sees it.
+    const mdl_vtable *const *reg = mdl_registry();
+    for (size_t t = 0; reg[t]; t++) {
+        const char *types[1] = {reg[t]->type};
         mdl_model *m = NULL;
-        ck_assert_int_eq(mdl_create(types[t], NULL, MDL_CLASSIFICATION, &m, NULL), RFM_OK);
+        ck_assert_int_eq(mdl_create(types[0], NULL, MDL_CLASSIFICATION, &m, NULL), RFM_OK);
         rfm_view xv = rfm_view_of(X, 6, 2), yv = rfm_view_of(Y, 6, 2);
         ck_assert_int_eq(mdl_fit(m, &xv, &yv, NULL, NULL, NULL), RFM_OK);
         X[3] = NAN;
         double out[12];
         rfm_error err = {RFM_OK, ""};
         ck_assert_msg(mdl_predict(m, &xv, out, &err) == RFM_EINVAL, "%s: NaN predicted",
-                      types[t]);
+                      types[0]);
         ck_assert_msg(mdl_fit(m, &xv, &yv, NULL, NULL, &err) == RFM_EINVAL, "%s: NaN fitted",
-                      types[t]);
+                      types[0]);
+        ck_assert_msg(mdl_refit(m, &xv, &yv, &err) == RFM_EINVAL, "%s: NaN refitted", types[0]);
         X[3] = 3;
         mdl_free(m);
     }
