@@ -293,3 +293,27 @@ double fixture_csv_num(const fixture_csv *t, size_t row, const char *name) {
     const char *s = fixture_csv_str(t, row, name);
     return *s ? strtod(s, NULL) : NAN;
 }
+
+// Laplace K (m, n): exp(-sqrt((z - x)^T M (z - x)) / L), M a d-vector when diag, NULL = I.
+void fixture_laplace_kernel(const double *Z, size_t m, const double *X, size_t n, size_t d,
+                            const double *M, int diag, double L, double *K) {
+    for (size_t j = 0; j < m; j++) {
+        for (size_t i = 0; i < n; i++) {
+            double s = 0;
+            for (size_t p = 0; p < d; p++)
+                for (size_t r = 0; r < d; r++) {
+                    double w = !M ? (p == r) : diag ? (p == r ? M[p] : 0.0) : M[p * d + r];
+                    s += (Z[j * d + p] - X[i * d + p]) * w * (Z[j * d + r] - X[i * d + r]);
+                }
+            K[j * n + i] = exp(-sqrt(s) / L);
+        }
+    }
+}
+
+rfm_params fixture_params(double L, double reg, int iters) {
+    rfm_params p = rfm_params_default();
+    p.kernel.bandwidth = L;
+    p.reg = reg;
+    p.iters = iters;
+    return p;
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rfm.h"
+
 /* Run every test of s with CK_NORMAL output (the summary line prints) and free the runner:
  * main's exit status, 0 when all passed and 1 otherwise. */
 int fixture_run(Suite *s);
@@ -83,5 +85,13 @@ long fixture_csv_col(const fixture_csv *t, const char *name);
 const char *fixture_csv_cell(const fixture_csv *t, size_t row, size_t c);
 const char *fixture_csv_str(const fixture_csv *t, size_t row, const char *name);
 double fixture_csv_num(const fixture_csv *t, size_t row, const char *name);
+
+/* Laplace kernel by plain loops: K (m, n) = exp(-sqrt((z - x)^T M (z - x)) / L) for rows of
+ * Z (m, d) against X (n, d); M (d, d), a d-vector when diag, or NULL for the identity. */
+void fixture_laplace_kernel(const double *Z, size_t m, const double *X, size_t n, size_t d,
+                            const double *M, int diag, double L, double *K);
+
+/* Default RFM parameters with bandwidth L, ridge reg and iters fits. */
+rfm_params fixture_params(double L, double reg, int iters);
 
 #endif
