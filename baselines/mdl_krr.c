@@ -29,6 +29,7 @@ typedef struct {
     double *X;         /* X: (n, d), the (normalised) training rows; NULL before the first fit */
     double *A;         /* A: (n, c) */
     double jitter_used;
+    size_t zero_rows; /* training rows normalisation left at zero (no direction) */
 } krr_state_;
 
 static rfm_status create_(const mdl_params *mp, mdl_task task, void **state, rfm_error *err) {
@@ -73,14 +74,16 @@ done:
     return RFM_OK;
 }
 
-/* A dense copy of V, rows scaled to unit norm when asked; *out is owned by the caller. */
-static rfm_status copy_rows_(const rfm_view *V, int normalize, double **out, rfm_error *err) {
+/* A dense copy of V, rows scaled to unit norm when asked; *out is owned by the caller, and
+ * *zeros gets the number of zero rows left as they were. */
+static rfm_status copy_rows_(const rfm_view *V, int normalize, double **out, size_t *zeros,
+                             rfm_error *err) {
     double *C = NULL;
     rfm_status st = rfm_alloc((void **)&C, V->rows, V->cols, sizeof *C, "krr: rows", err);
     if (st) return st;
     for (size_t i = 0; i < V->rows; i++)
         memcpy(C + i * V->cols, V->data + i * V->ld, V->cols * sizeof *C);
-    if (normalize) rfm_normalize_rows(C, V->rows, V->cols, V->cols);
+    *zeros = normalize ? rfm_normalize_rows(C, V->rows, V->cols, V->cols) : 0;
     *out = C;
     return RFM_OK;
 }
@@ -99,7 +102,8 @@ static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const 
     (void)Yv;
     size_t n = X->rows, d = X->cols, c = Y->cols;
     double *Xn = NULL, *K = NULL, *A = NULL, used = 0;
-    rfm_status st = copy_rows_(X, s->normalize, &Xn, err);
+    size_t zeros = 0;
+    rfm_status st = copy_rows_(X, s->normalize, &Xn, &zeros, err);
     if (!st) st = rfm_alloc((void **)&K, n, n, sizeof *K, "krr: kernel matrix", err);
     if (!st) st = rfm_alloc((void **)&A, n, c, sizeof *A, "krr: coefficients", err);
     if (st) goto done;
@@ -121,6 +125,7 @@ static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const 
     s->d = d;
     s->c = c;
     s->jitter_used = used;
+    s->zero_rows = zeros;
 done:
     free(Xn);
     free(K);
@@ -167,7 +172,12 @@ static rfm_status predict_(void *state, const rfm_view *Z, double *out, rfm_erro
 
 static void describe_(void *state, char *buf, size_t size) {
     krr_state_ *s = state;
-    if (s->X && s->jitter_used > 0) snprintf(buf, size, "jitter=%g", s->jitter_used);
+    if (!s->X) return;
+    // Say only what departs from the plain fit: jitter used, zero rows left unnormalised.
+    int w = 0;
+    if (s->jitter_used > 0) w = snprintf(buf, size, "jitter=%g", s->jitter_used);
+    if (s->zero_rows && w >= 0 && (size_t)w < size)
+        snprintf(buf + w, size - (size_t)w, "%szero_rows=%zu", w ? ";" : "", s->zero_rows);
 }
 
 static void destroy_(void *state) {

@@ -341,8 +341,10 @@ static rfm_status train_(xgb_state_ *s, const rfm_view *X, const rfm_view *Y, co
             break;
         }
     }
+    // A break at round r leaves r + 1 rounds boosted, so compare with that, not with r.
+    long boosted = stopped ? r + 1 : rounds;
     long kept = Xv ? best_round + 1 : rounds;
-    if (kept < r) {
+    if (kept < boosted) {
         // XGBoosterSlice returns -2 (not -1) for an out-of-range slice; any non-zero fails.
         XGB_(XGBoosterSlice(b, 0, (int)kept, 1, &cut), "slice");
         XGBoosterFree(b);

@@ -37,6 +37,9 @@ static const mdl_ext *const exts_[] = {
 struct mdl_model {
     const mdl_vtable *vt;
     void *state;
+    /* Shape of the last successful fit (0 before one): a refit keeps the selection (e.g. RFM's
+     * d x d metric) and a prediction uses it, so neither may change the columns. */
+    size_t d, c;
 };
 
 const mdl_vtable *const *mdl_registry(void) { return registry_; }
@@ -98,16 +101,29 @@ rfm_status mdl_fit(mdl_model *m, const rfm_view *X, const rfm_view *Y, const rfm
     if (Xv && (Xv->cols != X->cols || Yv->cols != Y->cols || Xv->rows != Yv->rows))
         return rfm_fail(err, RFM_EINVAL, "fit: validation shapes do not match the training data");
     if ((st = check_finite_(Xv, "Xv", err)) || (st = check_finite_(Yv, "Yv", err))) return st;
-    return m->vt->fit(m->state, X, Y, Xv, Yv, err);
+    m->d = m->c = 0;
+    if ((st = m->vt->fit(m->state, X, Y, Xv, Yv, err))) return st;
+    m->d = X->cols;
+    m->c = Y->cols;
+    return RFM_OK;
 }
 
 rfm_status mdl_refit(mdl_model *m, const rfm_view *X, const rfm_view *Y, rfm_error *err) {
     rfm_status st = check_xy_(X, Y, err);
     if (st) return st;
-    return m->vt->refit(m->state, X, Y, err);
+    if (m->d && (X->cols != m->d || Y->cols != m->c))
+        return rfm_fail(err, RFM_EINVAL,
+                        "refit: %zu columns and %zu outputs, the fit had %zu and %zu", X->cols,
+                        Y->cols, m->d, m->c);
+    if ((st = m->vt->refit(m->state, X, Y, err))) return st;
+    m->d = X->cols;
+    m->c = Y->cols;
+    return RFM_OK;
 }
 
 rfm_status mdl_predict(mdl_model *m, const rfm_view *Z, double *out, rfm_error *err) {
+    if (m->d && Z->cols != m->d)
+        return rfm_fail(err, RFM_EINVAL, "predict: %zu columns, the fit had %zu", Z->cols, m->d);
     rfm_status st = check_finite_(Z, "Z", err);
     return st ? st : m->vt->predict(m->state, Z, out, err);
 }

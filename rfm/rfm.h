@@ -142,12 +142,13 @@ const double *rfm_model_metric(const rfm_model *m);
 int rfm_model_best_iter(const rfm_model *m); /* t* */
 /* The per-iteration history; *count receives its length. Borrowed. */
 const rfm_iter_record *rfm_model_history(const rfm_model *m, size_t *count);
-/* Why iterating stopped early ("" when it did not), e.g. a zero AGOP. Borrowed. */
+/* What departed from a plain fit ("" when nothing did), entries separated by "; ": zero rows
+ * that normalisation left alone, and why iterating stopped early (e.g. a zero AGOP). Borrowed. */
 const char *rfm_model_note(const rfm_model *m);
 
 void rfm_free(rfm_model *m); /* NULL is a no-op */
 
-/* Save to / load from the versioned binary format described in rfm_io.c ("RFM1"). */
+/* Save to / load from the versioned binary format described in rfm_io.c (magic "RFMMODEL", version 1). */
 rfm_status rfm_save(const rfm_model *m, const char *path, rfm_error *err);
 rfm_status rfm_load(const char *path, rfm_model **out, rfm_error *err);
 
@@ -177,6 +178,11 @@ rfm_status rfm_ridge_solve(double *K, size_t n, size_t ldk, double reg, const rf
 rfm_status rfm_agop(const rfm_kernel *k, const rfm_view *X, const rfm_view *A, const double *M,
                     int diag, const rfm_view *Z, const size_t *self, size_t block_rows,
                     size_t block_outputs, double *G, rfm_error *err);
+
+/* The rows the fit's sampled AGOP uses after fit t when n > agop_sample = m: m distinct rows
+ * of n, uniform, from a stream derived from (seed, t) (partial Fisher-Yates). idx must hold n
+ * entries; the sample is idx[0..m), m <= n. Lets a caller reproduce the fit's M. */
+void rfm_sample_rows(uint64_t seed, int t, size_t n, size_t m, size_t *idx);
 
 /* Gradients of the same predictor: grads: (m, c, d) row-major, grads[(j*c + k)*d + p] =
  * d f_k / d z_p at z_j, with the sign of section 4 and the same self-pair rule. For tests and

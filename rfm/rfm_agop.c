@@ -186,7 +186,8 @@ typedef struct {
 } mirror_ctx_;
 
 /* Rows [r0, r1) of the lower triangle from the upper one, in cache-sized tiles; the diagonal
- * becomes 0. Bands are whole tiles of rows so threads never share a destination tile. */
+ * becomes 0. A band writes only its own rows and reads only the upper triangle, which nobody
+ * writes, so bands need no alignment. */
 static void mirror_band_(void *arg, size_t r0, size_t r1) {
     mirror_ctx_ *c = arg;
     const size_t tile = 64, n = c->n;

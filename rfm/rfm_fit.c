@@ -6,6 +6,7 @@
  * the Cholesky factor; its upper triangle holds the gradient weights W of the same pairs,
  * which the AGOP reads after the solve (rfm_agop_symmetric_). Beyond that buffer the fit holds
  * O(n (c + d) + d^2) plus the AGOP's bounded blocks. */
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,14 +96,30 @@ static rfm_status predict_(const rfm_kernel *k, const rfm_view *X, const double 
     return rfm_kernel_apply_(k, Z, X, M, diag, A, c, out, err);
 }
 
-/* Copy rows of V into a dense buffer, row-normalised when asked. */
-static rfm_status dense_copy_(const rfm_view *V, int normalize, double **out, rfm_error *err) {
+/* Copy rows of V into a dense buffer, row-normalised when asked; *zeros (if given) gets the
+ * number of zero rows that normalisation had to leave alone. */
+static rfm_status dense_copy_(const rfm_view *V, int normalize, double **out, size_t *zeros,
+                              rfm_error *err) {
     rfm_status st = rfm_alloc((void **)out, V->rows, V->cols, sizeof **out, "a copy of X", err);
     if (st) return st;
     for (size_t i = 0; i < V->rows; i++)
         memcpy(*out + i * V->cols, V->data + i * V->ld, V->cols * sizeof **out);
-    if (normalize) rfm_normalize_rows(*out, V->rows, V->cols, V->cols);
+    size_t z = normalize ? rfm_normalize_rows(*out, V->rows, V->cols, V->cols) : 0;
+    if (zeros) *zeros = z;
     return RFM_OK;
+}
+
+/* Append to the model's note ("; " between entries), truncating quietly when full. */
+static void note_add_(rfm_model *mo, const char *fmt, ...) {
+    size_t used = strlen(mo->note);
+    if (used && used + 2 < sizeof mo->note) {
+        memcpy(mo->note + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(mo->note + used, sizeof mo->note - used, fmt, ap);
+    va_end(ap);
 }
 
 rfm_status rfm_predict(const rfm_model *m, const rfm_view *Z, double *out, rfm_error *err) {
@@ -113,7 +130,7 @@ rfm_status rfm_predict(const rfm_model *m, const rfm_view *Z, double *out, rfm_e
     if (rfm_view_nonfinite_(Z, &r, &col))
         return rfm_fail(err, RFM_EINVAL, "predict: Z[%zu][%zu] is not finite", r, col);
     double *Zn = NULL;
-    rfm_status st = dense_copy_(Z, m->p.normalize, &Zn, err);
+    rfm_status st = dense_copy_(Z, m->p.normalize, &Zn, NULL, err);
     if (st) return st;
     rfm_view zv = rfm_view_of(Zn, Z->rows, Z->cols), xv = rfm_view_of(m->X, m->n, m->d);
     st = predict_(&m->p.kernel, &xv, m->A, m->c, m->M, m->p.diag, &zv, out, err);
@@ -189,8 +206,7 @@ static rfm_status check_inputs_(const rfm_params *p, const double *M0, const rfm
     return RFM_OK;
 }
 
-/* Draw m of n rows without replacement (partial Fisher-Yates) from the stream (seed, t). */
-static void sample_rows_(uint64_t seed, int t, size_t n, size_t m, size_t *idx) {
+void rfm_sample_rows(uint64_t seed, int t, size_t n, size_t m, size_t *idx) {
     rfm_rng r;
     rfm_rng_seed(&r, seed ^ (0x9e3779b97f4a7c15ULL * ((uint64_t)t + 1u)));
     for (size_t i = 0; i < n; i++) idx[i] = i;
@@ -218,7 +234,7 @@ static int next_metric_(rfm_model *mo, double *buf, const double *P, const doubl
         st = rfm_alloc((void **)&idx, n, 1, sizeof *idx, "agop: sample", err);
         if (!st) st = rfm_alloc((void **)&Z, m, d, sizeof *Z, "agop: sample rows", err);
         if (!st) {
-            sample_rows_(p->seed, t, n, m, idx);
+            rfm_sample_rows(p->seed, t, n, m, idx);
             for (size_t j = 0; j < m; j++) memcpy(Z + j * d, mo->X + idx[j] * d, d * sizeof *Z);
             rfm_view xv = rfm_view_of(mo->X, n, d), zv = rfm_view_of(Z, m, d);
             st = rfm_agop(&p->kernel, &xv, &av, Mcur, p->diag, &zv, idx, 0, 0, G, err);
@@ -231,14 +247,14 @@ static int next_metric_(rfm_model *mo, double *buf, const double *P, const doubl
     double big = 0;
     for (size_t i = 0; i < len; i++) {
         if (!isfinite(G[i])) {
-            snprintf(mo->note, sizeof mo->note, "the AGOP of fit %d is not finite: stopped", t);
+            note_add_(mo, "the AGOP of fit %d is not finite: stopped", t);
             return 1;
         }
         if (fabs(G[i]) > big) big = fabs(G[i]);
     }
     // Every gradient vanished (e.g. A = 0): M = 0 would make the kernel constant.
     if (big == 0) {
-        snprintf(mo->note, sizeof mo->note, "the AGOP of fit %d is zero: stopped", t);
+        note_add_(mo, "the AGOP of fit %d is zero: stopped", t);
         return 1;
     }
     double scale = p->m_scale == RFM_MSCALE_MAX ? 1.0 / big : 1.0;
@@ -287,7 +303,10 @@ rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, con
     mo->d = d;
     mo->c = c;
     mo->best = -1;
-    if ((st = dense_copy_(X, p->normalize, &mo->X, err))) goto done;
+    size_t zeros = 0;
+    if ((st = dense_copy_(X, p->normalize, &mo->X, &zeros, err))) goto done;
+    // A zero row has no direction to normalise to; it stays zero, and the note says so.
+    if (zeros) note_add_(mo, "%zu zero row%s left unnormalised", zeros, zeros == 1 ? "" : "s");
     if ((st = rfm_alloc((void **)&buf, n, n, sizeof *buf, "the kernel matrix", err))) goto done;
     if ((st = rfm_alloc((void **)&P, n, d, sizeof *P, "X M", err))) goto done;
     if ((st = rfm_alloc((void **)&norms, n, 1, sizeof *norms, "norms", err))) goto done;
@@ -300,7 +319,7 @@ rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, con
                         err)))
         goto done;
     if (Xv) {
-        if ((st = dense_copy_(Xv, p->normalize, &Xvn, err))) goto done;
+        if ((st = dense_copy_(Xv, p->normalize, &Xvn, NULL, err))) goto done;
         if ((st = rfm_alloc((void **)&pred, Xv->rows, c, sizeof *pred, "predictions", err)))
             goto done;
     }
@@ -326,7 +345,7 @@ rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, con
                 goto done;
             }
             // Earlier fits stay valid candidates; say why iterating stopped.
-            snprintf(mo->note, sizeof mo->note, "fit %d failed (%s): stopped", t, ferr.msg);
+            note_add_(mo, "fit %d failed (%s): stopped", t, ferr.msg);
             st = RFM_OK;
             break;
         }
@@ -336,9 +355,11 @@ rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, con
             rfm_view xv = rfm_view_of(mo->X, n, d), vv = rfm_view_of(Xvn, Xv->rows, d);
             if ((st = predict_(&p->kernel, &xv, A, c, Mcur, p->diag, &vv, pred, err))) goto done;
             rec->val_score = score_(p->score, pred, Yv);
-            // Strictly better replaces: the earliest fit wins ties. -inf start: never none.
-            keep = goodness_(p->score, rec->val_score) > best;
-            if (keep) best = goodness_(p->score, rec->val_score);
+            // Strictly better replaces: the earliest fit wins ties. A non-finite score (an
+            // overflowing RMSE) beats nothing, but fit 0 is always kept so a model exists.
+            keep = mo->best < 0 || goodness_(p->score, rec->val_score) > best;
+            double g = goodness_(p->score, rec->val_score);
+            if (keep) best = isnan(g) ? -INFINITY : g;
         }
         if (keep) {
             memcpy(mo->A, A, n * c * sizeof *A);

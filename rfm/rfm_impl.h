@@ -62,7 +62,7 @@ void rfm_par_rows_(size_t rows, size_t entries, rfm_band_fn fn, void *ctx,
 /* Share of a lower triangle's entries in rows [0, r): (r / rows)^2. */
 double rfm_triangle_cost_(size_t r, size_t rows);
 
-/* Largest |x| or a non-finite value over a view; returns 0 when every entry is finite. */
+/* 1 with the first non-finite entry's place in *row, *col; 0 when every entry is finite. */
 int rfm_view_nonfinite_(const rfm_view *v, size_t *row, size_t *col);
 
 /* Model internals for rfm_io.c (defined in rfm_fit.c). rfm_model_new_ allocates every array

@@ -216,6 +216,9 @@ rfm_status rfm_kernel_matrix(const rfm_kernel *k, const rfm_view *Z, const rfm_v
     if (Z->cols != d)
         return rfm_fail(err, RFM_EINVAL, "kernel: Z has %zu columns, X has %zu", Z->cols, d);
     if (ldk < n) return rfm_fail(err, RFM_EINVAL, "kernel: ldk = %zu < n = %zu", ldk, n);
+    if (same && m != n)
+        return rfm_fail(err, RFM_EINVAL, "kernel: same = 1 needs Z = X, but Z has %zu rows and X %zu",
+                        m, n);
     if (m == 0 || n == 0) return RFM_OK;
     rfm_status st = RFM_OK;
     double *Q = NULL, *rz = NULL, *rx = NULL;
@@ -227,22 +230,11 @@ rfm_status rfm_kernel_matrix(const rfm_kernel *k, const rfm_view *Z, const rfm_v
     if (same) {
         memcpy(rx, rz, n * sizeof *rx);
     } else {
-        for (size_t i = 0; i < n; i++) {
-            const double *x = X->data + i * X->ld;
-            double s = 0;
-            if (!M) {
-                for (size_t p = 0; p < d; p++) s += x[p] * x[p];
-            } else if (diag) {
-                for (size_t p = 0; p < d; p++) s += x[p] * M[p] * x[p];
-            } else {
-                for (size_t p = 0; p < d; p++) {
-                    double mp = 0;
-                    for (size_t r = 0; r < d; r++) mp += M[p * d + r] * x[r];
-                    s += x[p] * mp;
-                }
-            }
-            rx[i] = s;
-        }
+        // The norms of X go through the same X M product as Z's (a dgemm for a full M).
+        double *P = NULL;
+        if ((st = rfm_alloc((void **)&P, n, d, sizeof *P, "kernel: X M", err))) goto done;
+        rfm_metric_apply_(X, M, diag, P, rx);
+        free(P);
     }
     // K = Q X^T: (m, n), the cross terms z^T M x.
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)d, 1.0, Q,

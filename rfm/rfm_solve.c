@@ -12,6 +12,8 @@ rfm_status rfm_ridge_solve(double *K, size_t n, size_t ldk, double reg, const rf
     size_t c = Y->cols;
     if (Y->rows != n)
         return rfm_fail(err, RFM_EINVAL, "solve: Y has %zu rows, K is %zu x %zu", Y->rows, n, n);
+    if (n == 0) return rfm_fail(err, RFM_EINVAL, "solve: n = 0");
+    if (ldk < n) return rfm_fail(err, RFM_EINVAL, "solve: ldk = %zu < n = %zu", ldk, n);
     if (n > (size_t)2147483647 || ldk > (size_t)2147483647)
         return rfm_fail(err, RFM_EINVAL, "solve: n = %zu exceeds LAPACK's int range", n);
     rfm_status st = RFM_OK;
@@ -25,7 +27,12 @@ rfm_status rfm_ridge_solve(double *K, size_t n, size_t ldk, double reg, const rf
     }
     int in = (int)n, ic = (int)c, ild = (int)ldk, info = 0;
     dpotrf_("U", &in, K, &ild, &info);
-    if (info != 0) {
+    if (info < 0) {
+        // An illegal argument is a caller's error: no jitter can fix it.
+        st = rfm_fail(err, RFM_EINVAL, "solve: dpotrf rejected argument %d", -info);
+        goto done;
+    }
+    if (info > 0) {
         st = rfm_fail(err, RFM_ENUMERIC,
                       "K + reg I is not positive definite (reg = %g, n = %zu, pivot %d): "
                       "raise reg or enable jitter",

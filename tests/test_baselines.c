@@ -128,6 +128,11 @@ START_TEST(every_model_fits_predicts_the_right_shape_and_refits) {
         rfm_view yshort = rfm_view_of(Y, 39, CC_);
         ck_assert_int_eq(mdl_fit(m, &xv, &yshort, NULL, NULL, &err), RFM_EINVAL);
         ck_assert_int_eq(mdl_refit(m, &xv, &yshort, &err), RFM_EINVAL);
+        // A refit keeps what the fit selected (RFM: a d x d metric), so it keeps the columns.
+        rfm_view xnarrow = rfm_view_of(Xb, 40, CD_ - 1);
+        err.msg[0] = '\0';
+        ck_assert_msg(mdl_refit(m, &xnarrow, &yv, &err) == RFM_EINVAL && err.msg[0],
+                      "%s: refit with %d columns accepted", type, CD_ - 1);
         // Refit on other rows, then predict a different number of rows.
         rfm_view xb = rfm_view_of(Xb, CN_, CD_), yb = rfm_view_of(Y, CN_, CC_);
         st = mdl_refit(m, &xb, &yb, &err);
@@ -149,6 +154,54 @@ START_TEST(every_model_fits_predicts_the_right_shape_and_refits) {
         ck_assert_int_eq(mdl_create(type, NULL, MDL_CLASSIFICATION, &m, &err), RFM_OK);
         mdl_free(m);
     }
+}
+END_TEST
+
+/* ---- RFM refit ------------------------------------------------------------------------------ */
+
+// The protocol's evaluation folds refit the selected model: M_{t*} stays, alpha is solved on
+// the new rows. Checked against plain loops: K_M on the new rows by fixture_laplace_kernel,
+// alpha by fixture_solve, predictions by a matrix product.
+START_TEST(rfm_refit_keeps_the_selected_metric_and_solves_on_the_new_rows) {
+    enum { N = 60, NV = 30, N2 = 50, M = 20, D = 4, C = 2 };
+    static double X[N * D], Y[N * C], Xv[NV * D], Yv[NV * C], X2[N2 * D], Y2[N2 * C];
+    static double Z[M * D], K[N2 * N2], A[N2 * C], Kz[M * N2], want[M * C], got[M * C];
+    static double Msel[D * D];
+    fixture_blobs(X, Y, NULL, N, D, C, 31);
+    fixture_blobs(Xv, Yv, NULL, NV, D, C, 32);
+    fixture_blobs(X2, Y2, NULL, N2, D, C, 33);
+    fixture_normal(Z, M * D, 34);
+    mdl_param p[] = {{"iters", "3"}, {"reg", "0.1"}, {"bandwidth", "3"}};
+    mdl_params mp = {p, 3};
+    mdl_model *m = NULL;
+    rfm_error err = {RFM_OK, ""};
+    ck_assert_int_eq(mdl_create("rfm", &mp, MDL_CLASSIFICATION, &m, &err), RFM_OK);
+    rfm_view x = rfm_view_of(X, N, D), y = rfm_view_of(Y, N, C);
+    rfm_view xv = rfm_view_of(Xv, NV, D), yv = rfm_view_of(Yv, NV, C);
+    ck_assert_msg(mdl_fit(m, &x, &y, &xv, &yv, &err) == RFM_OK, "fit: %s", err.msg);
+    size_t d = 0;
+    int diag = 1;
+    const double *Mfit = mdl_metric(m, &d, &diag);
+    ck_assert(Mfit && d == D && !diag);
+    memcpy(Msel, Mfit, sizeof Msel);
+    rfm_view x2 = rfm_view_of(X2, N2, D), y2 = rfm_view_of(Y2, N2, C);
+    ck_assert_msg(mdl_refit(m, &x2, &y2, &err) == RFM_OK, "refit: %s", err.msg);
+    const double *Mref = mdl_metric(m, &d, &diag);
+    ck_assert_msg(Mref && fixture_maxdiff(Mref, Msel, D * D) == 0, "refit changed M");
+    fixture_laplace_kernel(X2, N2, X2, N2, D, Msel, 0, 3.0, K);
+    fixture_solve(K, N2, 0.1, Y2, C, A);
+    fixture_laplace_kernel(Z, M, X2, N2, D, Msel, 0, 3.0, Kz);
+    for (size_t i = 0; i < M; i++)
+        for (size_t k = 0; k < C; k++) {
+            double s = 0;
+            for (size_t j = 0; j < N2; j++) s += Kz[i * N2 + j] * A[j * C + k];
+            want[i * C + k] = s;
+        }
+    rfm_view z = rfm_view_of(Z, M, D);
+    ck_assert_msg(mdl_predict(m, &z, got, &err) == RFM_OK, "predict: %s", err.msg);
+    double e = fixture_relerr(got, want, M * C);
+    ck_assert_msg(e <= 1e-9, "refit predictions vs loops: relative error %g (tol 1e-9)", e);
+    mdl_free(m);
 }
 END_TEST
 
@@ -322,6 +375,7 @@ static Suite *suite_(void) {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, every_model_creates_with_defaults_and_names_an_unknown_key);
     tcase_add_test(tc, every_model_fits_predicts_the_right_shape_and_refits);
+    tcase_add_test(tc, rfm_refit_keeps_the_selected_metric_and_solves_on_the_new_rows);
     suite_add_tcase(s, tc);
     tc = tcase_create("models");
     tcase_add_test(tc, krr_matches_a_direct_dense_solve_for_every_kernel);

@@ -424,6 +424,60 @@ START_TEST(exact_duplicate_rows_contribute_no_gradient) {
 }
 END_TEST
 
+// The sample is m distinct rows of n, fresh at each t, the same for the same seed.
+START_TEST(sample_rows_are_distinct_in_range_and_fresh_per_iteration) {
+    enum { N = 200, M = 50 };
+    size_t a[N], b[N], c[N];
+    rfm_sample_rows(7, 0, N, M, a);
+    rfm_sample_rows(7, 1, N, M, b);
+    rfm_sample_rows(7, 0, N, M, c);
+    ck_assert_msg(memcmp(a, c, sizeof a) == 0, "the same (seed, t) drew differently");
+    unsigned char seen[N] = {0};
+    size_t same_as_t1 = 0;
+    for (size_t j = 0; j < M; j++) {
+        ck_assert_msg(a[j] < N && !seen[a[j]], "row %zu drawn twice or out of range", a[j]);
+        seen[a[j]] = 1;
+        same_as_t1 += a[j] == b[j];
+    }
+    ck_assert_msg(same_as_t1 < M / 2, "t = 0 and t = 1 drew %zu of %d rows alike", same_as_t1, M);
+}
+END_TEST
+
+// With n > agop_sample = m, M_1 of a 2-fit run is the AGOP of fit 0 at the m sampled rows:
+// alpha by loops (fixture_laplace_kernel, fixture_solve) at M_0 = I, then the naive AGOP over
+// exactly the rows rfm_sample_rows names, each with its own centre left out (section 5).
+START_TEST(sampled_fit_metric_is_the_naive_agop_at_the_sampled_rows) {
+    enum { N = 90, D = 4, C = 2, MS = 30 };
+    static double X[N * D], Y[N * C], K[N * N], A[N * C], Z[MS * D], G[D * D], I[D * D];
+    size_t idx[N];
+    fixture_blobs(X, Y, NULL, N, D, C, 61u);
+    for (size_t p = 0; p < D; p++) I[p * D + p] = 1.0;
+    double ones[D] = {1, 1, 1, 1};
+    const double L = 3.0, reg = 0.05;
+    fixture_laplace_kernel(X, N, X, N, D, NULL, 0, L, K);
+    fixture_solve(K, N, reg, Y, C, A);
+    rfm_sample_rows(11, 0, N, MS, idx);
+    for (size_t j = 0; j < MS; j++) memcpy(Z + j * D, X + idx[j] * D, D * sizeof *Z);
+    rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
+    for (int diag = 0; diag <= 1; diag++) {
+        agop_(&k, X, A, N, D, C, diag ? ones : I, diag, Z, MS, idx, G);
+        rfm_params p = fixture_params(L, reg, 2);
+        p.diag = diag;
+        p.agop_sample = MS;
+        p.seed = 11;
+        rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C);
+        rfm_model *mo = NULL;
+        rfm_error err = {RFM_OK, ""};
+        ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s",
+                      err.msg);
+        ck_assert_int_eq(rfm_model_best_iter(mo), 1);
+        double e = fixture_relerr(rfm_model_metric(mo), G, diag ? D : D * D);
+        ck_assert_msg(e <= 1e-9, "diag %d: M_1 vs naive sampled AGOP: %g (tol 1e-9)", diag, e);
+        rfm_free(mo);
+    }
+}
+END_TEST
+
 START_TEST(agop_rejects_bad_shapes) {
     double X[6] = {0}, A[3] = {0}, Z[4] = {0}, G[4];
     rfm_kernel k = {RFM_KERNEL_LAPLACE, 1.0, 1.0};
@@ -454,6 +508,8 @@ static Suite *suite_(void) {
     tcase_add_test(tc, agop_is_invariant_to_row_permutation_and_equivariant_to_rotation);
     tcase_add_test(tc, exact_duplicate_rows_contribute_no_gradient);
     tcase_add_test(tc, agop_rejects_bad_shapes);
+    tcase_add_test(tc, sample_rows_are_distinct_in_range_and_fresh_per_iteration);
+    tcase_add_test(tc, sampled_fit_metric_is_the_naive_agop_at_the_sampled_rows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -220,6 +220,42 @@ START_TEST(ridge_solve_residual_is_below_1e10) {
 }
 END_TEST
 
+// n = 0 or a short leading dimension is the caller's error (EINVAL), never a "not positive
+// definite" numeric failure that jitter would retry.
+START_TEST(ridge_solve_rejects_empty_and_short_ld_as_einval) {
+    double K[4] = {1, 0, 0, 1}, Y[2] = {1, 1}, A[2];
+    rfm_view y0 = rfm_view_of(Y, 0, 1), y2 = rfm_view_of(Y, 2, 1);
+    rfm_error err = {RFM_OK, ""};
+    ck_assert_int_eq(rfm_ridge_solve(K, 0, 0, 1.0, &y0, A, &err), RFM_EINVAL);
+    ck_assert_msg(strstr(err.msg, "n = 0") != NULL, "message '%s'", err.msg);
+    ck_assert_int_eq(rfm_ridge_solve(K, 2, 1, 1.0, &y2, A, &err), RFM_EINVAL);
+    ck_assert_msg(strstr(err.msg, "ldk") != NULL, "message '%s'", err.msg);
+}
+END_TEST
+
+// Section 9: a zero row cannot be normalised; it stays zero and the model's note counts it.
+START_TEST(normalize_counts_zero_rows_in_the_note) {
+    enum { N = 20, D = 3, C = 2 };
+    double X[N * D], Y[N * C];
+    fixture_blobs(X, Y, NULL, N, D, C, 9u);
+    for (size_t p = 0; p < D; p++) X[4 * D + p] = X[7 * D + p] = 0.0;
+    rfm_params par = fixture_params(2.0, 0.1, 2);
+    rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C);
+    rfm_model *mo = NULL;
+    rfm_error err = {RFM_OK, ""};
+    par.normalize = 1;
+    ck_assert_msg(rfm_fit(&par, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
+    ck_assert_msg(strstr(rfm_model_note(mo), "2 zero rows") != NULL, "note '%s'",
+                  rfm_model_note(mo));
+    rfm_free(mo);
+    par.normalize = 0;
+    ck_assert_msg(rfm_fit(&par, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
+    ck_assert_msg(strstr(rfm_model_note(mo), "zero row") == NULL, "note '%s'",
+                  rfm_model_note(mo));
+    rfm_free(mo);
+}
+END_TEST
+
 START_TEST(not_positive_definite_fails_with_a_message_naming_reg) {
     enum { N = 12, D = 3 };
     double X[N * D], K[N * N], Y[N], A[N];
@@ -482,6 +518,8 @@ static Suite *suite_(void) {
     tcase_add_test(tc, fit_agop_fast_path_equals_general_agop_of_first_fit);
     tcase_add_test(tc, sampled_agop_path_gives_finite_psd_reproducible_metric);
     tcase_add_test(tc, ridge_solve_residual_is_below_1e10);
+    tcase_add_test(tc, ridge_solve_rejects_empty_and_short_ld_as_einval);
+    tcase_add_test(tc, normalize_counts_zero_rows_in_the_note);
     tcase_add_test(tc, not_positive_definite_fails_with_a_message_naming_reg);
     tcase_add_test(tc, metric_concentrates_on_the_relevant_coordinate);
     tcase_add_test(tc, top_eigenvector_aligns_with_linear_target_direction);

@@ -184,6 +184,32 @@ START_TEST(kernel_rejects_column_mismatch_and_short_ld) {
     err.msg[0] = '\0';
     ck_assert_int_eq(rfm_kernel_matrix(&k, &zv, &xv, NULL, 0, 0, K, 2, &err), RFM_EINVAL);
     ck_assert_msg(strstr(err.msg, "ldk") != NULL, "message does not name ldk: '%s'", err.msg);
+    // same = 1 promises Z = X; Z with fewer rows would be read past its end.
+    err.msg[0] = '\0';
+    ck_assert_int_eq(rfm_kernel_matrix(&k, &zv, &xv, NULL, 0, 1, K, 3, &err), RFM_EINVAL);
+    ck_assert_msg(strstr(err.msg, "same") != NULL, "message does not name same: '%s'", err.msg);
+}
+END_TEST
+
+// The norms of X for a cross kernel (same = 0) under a full and a diagonal M, against the
+// plain loop: X's rows differ from Z's so that a mix-up of the two norms shows.
+START_TEST(cross_kernel_with_full_and_diag_metric_matches_loops) {
+    enum { N = 23, M = 11, D = 6 };
+    double X[N * D], Z[M * D], Mf[D * D], Md[D], K[M * N], want[M * N];
+    fixture_normal(X, N * D, 41u);
+    fixture_normal(Z, M * D, 42u);
+    fixture_spd(Mf, D, 43u);
+    fixture_uniform(Md, D, 0.2, 2.0, 44u);
+    rfm_kernel k = {RFM_KERNEL_LAPLACE, 2.0, 1.0};
+    rfm_view xv = rfm_view_of(X, N, D), zv = rfm_view_of(Z, M, D);
+    for (int diag = 0; diag <= 1; diag++) {
+        const double *Mx = diag ? Md : Mf;
+        rfm_error err = {RFM_OK, ""};
+        ck_assert_int_eq(rfm_kernel_matrix(&k, &zv, &xv, Mx, diag, 0, K, N, &err), RFM_OK);
+        fixture_laplace_kernel(Z, M, X, N, D, Mx, diag, 2.0, want);
+        double e = fixture_maxdiff(K, want, M * N);
+        ck_assert_msg(e <= 1e-12, "diag %d: max diff %g (tol 1e-12)", diag, e);
+    }
 }
 END_TEST
 
@@ -215,6 +241,7 @@ static Suite *suite_(void) {
     tcase_add_test(tc, fast_exp_matches_libm_to_4e16_relative_on_minus708_to_0);
     tcase_add_test(tc, fast_exp_is_zero_below_minus708);
     tcase_add_test(tc, kernel_rejects_column_mismatch_and_short_ld);
+    tcase_add_test(tc, cross_kernel_with_full_and_diag_metric_matches_loops);
     tcase_add_test(tc, normalize_rows_gives_unit_norms_and_leaves_zero_rows);
     suite_add_tcase(s, tc);
     return s;

@@ -231,10 +231,11 @@ END_TEST
 // expected round count comes from a booster trained here through the C API, its mlogloss
 // computed here round by round (iteration_end = r, no prediction cache) and XGBoost's
 // EarlyStopping rule (strictly lower is better; stop after `patience` rounds without).
-// Refit on new rows must then boost exactly that many rounds: its scores equal the reference
-// booster's with R rounds on those rows and differ from R + 1.
-START_TEST(early_stopping_picks_the_best_round_and_refit_keeps_it) {
-    enum { N = 200, NV = 200, NT = 100, D = 5, C = 3, MAX = 300, PAT = 10 };
+// The fitted model must predict with those R rounds, not with the rounds boosted before the
+// stop (patience 1 stops one round after the best). Refit on new rows must then boost exactly
+// R rounds: its scores equal the reference booster's with R rounds and differ from R + 1.
+static void early_stopping_case_(int PAT, const char *pat) {
+    enum { N = 200, NV = 200, NT = 100, D = 5, C = 3, MAX = 300 };
     static double X[N * D], Y[N * C], Xv[NV * D], Yv[NV * C], X2[N * D], Y2[N * C];
     static double Xt[NT * D], Pv[NV * C], P[NT * C], R1[NT * C], R2[NT * C];
     // Half signal, half noise: the loss falls for some rounds, then overfitting turns it up.
@@ -243,7 +244,7 @@ START_TEST(early_stopping_picks_the_best_round_and_refit_keeps_it) {
     noisy_(X2, Y2, N, D, C, 0.5, 43);
     fixture_normal(Xt, NT * D, 44);
     mdl_param p[] = {{"eta", "0.3"},         {"max_depth", "3"},
-                     {"n_estimators", "300"}, {"early_stopping_rounds", "10"},
+                     {"n_estimators", "300"}, {"early_stopping_rounds", pat},
                      {"nthread", "1"}};
     mdl_model *m = make_("xgboost", p, 5, MDL_CLASSIFICATION);
     fit_ok_(m, X, Y, N, D, C, Xv, Yv, NV);
@@ -271,6 +272,13 @@ START_TEST(early_stopping_picks_the_best_round_and_refit_keeps_it) {
     ck_assert_msg(r < MAX, "the reference never stopped early: the data are not noise");
     ck_assert_msg(got == want, "early stopping kept %ld rounds, the reference %ld", got, want);
     ck_assert_msg(want > 2, "the best round is %ld: too early to tell a rule apart", want);
+    predict_ok_(m, Xt, NT, D, P);
+    DMatrixHandle dt0 = ref_dmatrix_(Xt, NULL, NT, D, C);
+    ref_predict_(b, dt0, (int)want, NT, C, R1);
+    double fd = fixture_maxdiff(P, R1, NT * C);
+    ck_assert_msg(fd <= 1e-7, "patience %d: fitted model vs reference with %ld rounds: %g",
+                  PAT, want, fd);
+    XGDMatrixFree(dt0);
     XGBoosterFree(b);
     XGDMatrixFree(dm[0]);
     XGDMatrixFree(dm[1]);
@@ -293,6 +301,15 @@ START_TEST(early_stopping_picks_the_best_round_and_refit_keeps_it) {
     XGDMatrixFree(d2);
     XGDMatrixFree(dt);
     mdl_free(m);
+}
+
+START_TEST(early_stopping_picks_the_best_round_and_refit_keeps_it) {
+    early_stopping_case_(10, "10");
+}
+END_TEST
+
+START_TEST(early_stopping_with_patience_one_predicts_with_the_best_round) {
+    early_stopping_case_(1, "1");
 }
 END_TEST
 
@@ -411,6 +428,7 @@ int main(void) {
     tcase_add_test(tc, threshold_rule_is_learned_to_97_percent);
     tcase_add_test(tc, scores_are_probability_rows);
     tcase_add_test(tc, early_stopping_picks_the_best_round_and_refit_keeps_it);
+    tcase_add_test(tc, early_stopping_with_patience_one_predicts_with_the_best_round);
     tcase_add_test(tc, fit_without_validation_boosts_n_estimators_rounds);
     tcase_add_test(tc, regression_on_a_noisy_line_has_rmse_below_0_15);
     tcase_add_test(tc, bad_params_fail_naming_the_key);
