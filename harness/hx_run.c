@@ -37,7 +37,7 @@
 typedef struct {
     hx_unit u;
     size_t k;
-    unsigned char skip[64];
+    unsigned char *skip; /* k entries: 1 = results.csv holds an ok row for that fold */
     pid_t pid;
     int done;
 } job_;
@@ -103,6 +103,14 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
         // uci121 sizes come from the metadata, so a size filter needs no data.
         if (e->max_rows && info->size_total > e->max_rows) keep = 0;
         if (e->max_features && info->n_features_raw > e->max_features) keep = 0;
+        if (keep && !info->data_present && info->format != HX_FORMAT_UCI121) {
+            // Only the collection has known gaps (uci121-protocol.md 2.5); a CSV descriptor
+            // whose file is missing is a mistake to report, not a dataset to skip.
+            st = rfm_fail(err, RFM_EINVAL, "%s: path: the data file does not exist or cannot be "
+                                           "read", e->datasets[i]);
+            hx_desc_free(d);
+            return st;
+        }
         if (keep && !info->data_present) {
             size_t len = strlen(out->skipped);
             snprintf(out->skipped + len, sizeof out->skipped - len, "%s%s", len ? " " : "",
@@ -118,6 +126,12 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
             if (!st && e->protocol == HX_PROTOCOL_UCI121 && info->format != HX_FORMAT_UCI121)
                 st = rfm_fail(err, RFM_EINVAL, "%s: protocol uci121 needs format uci121",
                               e->datasets[i]);
+            // The collection's folds are its own split files: protocol cv would silently be
+            // replaced by them, so the combination is refused rather than mislabelled.
+            if (!st && e->protocol == HX_PROTOCOL_CV && info->format == HX_FORMAT_UCI121)
+                st = rfm_fail(err, RFM_EINVAL,
+                              "%s: format uci121 carries its own splits: use protocol: uci121 in "
+                              "%s", e->datasets[i], e->path);
             hx_splits_free(sp);
             hx_data_free(data);
             if (st) {
@@ -128,6 +142,11 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
         if (keep) {
             out->desc[out->n] = strdup(e->datasets[i]);
             out->names[out->n] = strdup(info->name);
+            if (!out->desc[out->n] || !out->names[out->n]) {
+                out->n++; // freed by dataset_list_free_
+                hx_desc_free(d);
+                return rfm_fail(err, RFM_ENOMEM, "out of memory");
+            }
             out->n++;
         }
         hx_desc_free(d);
@@ -167,7 +186,8 @@ static rfm_status check_models_(const hx_experiment *e, const dataset_list_ *dl,
     return RFM_OK;
 }
 
-/* Mark the folds results.csv already holds, per (dataset, model). */
+/* Mark the folds results.csv holds an ok row for, per (dataset, model). A failed row (say, a
+ * worker killed for memory) is retried by --resume; the board takes the last row of a fold. */
 static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, size_t *n_rows,
                              rfm_error *err) {
     *n_rows = 0;
@@ -181,7 +201,9 @@ static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, siz
             job_ *jb = &jobs[j];
             if (strcmp(rows[i].dataset, jb->u.dataset) || strcmp(rows[i].model, jb->u.model->name))
                 continue;
-            if (rows[i].fold >= 0 && (size_t)rows[i].fold < jb->k) jb->skip[rows[i].fold] = 1;
+            if (rows[i].fold >= 0 && (size_t)rows[i].fold < jb->k && rows[i].status &&
+                !strcmp(rows[i].status, "ok"))
+                jb->skip[rows[i].fold] = 1;
         }
     }
     *n_rows = n;
@@ -232,9 +254,18 @@ static pid_t spawn_(job_ *jb, int lock_fd) {
     rfm_error err = {RFM_OK, ""};
     rfm_status st = hx_unit_run(&jb->u, &failed, &err);
     if (st) {
-        // A unit whose data cannot be loaded or whose rows cannot be written: say why.
-        fprintf(stderr, "\nrfmbench: %s\n", err.msg);
+        // A unit whose data cannot be loaded or whose rows cannot be written: say why (after
+        // ending the live progress line on a terminal), then fail only the folds that have no
+        // row yet: the unit may have written some before it stopped.
+        fprintf(stderr, "%srfmbench: %s\n", isatty(2) ? "\n" : "", err.msg);
         rfm_error e2;
+        char *results = hx_path_join(jb->u.run_dir, "results.csv");
+        size_t dummy = 0;
+        if (results) {
+            memset(jb->skip, 0, jb->k);
+            mark_done_(results, jb, 1, &dummy, &e2);
+            free(results);
+        }
         hx_unit_fail_rest(&jb->u, jb->k, err.msg, &e2);
         _exit(4);
     }
@@ -329,6 +360,8 @@ int hx_cmd_run(int argc, char **argv) {
     hx_experiment *e = NULL;
     dataset_list_ dl = {0};
     job_ *jobs = NULL;
+    size_t n_jobs_all = 0; // jobs allocated, for the cleanup
+    char *results = NULL, *cvpath = NULL, *path = NULL;
     int lock_fd = -1, tty = isatty(2), exit_code = 0;
     if (hx_experiment_load(o.path, &e, &err)) return fail_(&err);
     if (o.out) {
@@ -351,18 +384,28 @@ int hx_cmd_run(int argc, char **argv) {
     }
     // The run directory: created, locked, and protected from an accidental second run.
     const char *dir = e->output;
-    char path[4096], results[4096], cvpath[4096];
-    snprintf(results, sizeof results, "%s/results.csv", dir);
-    snprintf(cvpath, sizeof cvpath, "%s/cv_results.csv", dir);
+    results = hx_path_join(dir, "results.csv");
+    cvpath = hx_path_join(dir, "cv_results.csv");
+    if (!results || !cvpath) {
+        fprintf(stderr, "rfmbench: out of memory\n");
+        exit_code = 1;
+        goto done;
+    }
     if (hx_mkdirs(dir) != 0) {
         fprintf(stderr, "rfmbench: %s: cannot create the run directory: %s\n", dir,
                 strerror(errno));
         exit_code = 1;
         goto done;
     }
-    snprintf(path, sizeof path, "%s/run.lock", dir);
-    lock_fd = open(path, O_RDWR | O_CREAT, 0644);
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    path = hx_path_join(dir, "run.lock");
+    lock_fd = path ? open(path, O_RDWR | O_CREAT, 0644) : -1;
+    if (lock_fd < 0) {
+        fprintf(stderr, "rfmbench: %s: cannot open the lock file: %s\n", path ? path : dir,
+                strerror(path ? errno : ENOMEM));
+        exit_code = 1;
+        goto done;
+    }
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
         fprintf(stderr, "rfmbench: %s: another run is using this directory (run.lock)\n", dir);
         exit_code = 1;
         goto done;
@@ -386,14 +429,17 @@ int hx_cmd_run(int argc, char **argv) {
         goto done;
     }
     hx_results_close(ap);
-    snprintf(path, sizeof path, "%s/run.yaml", dir);
-    if (hx_experiment_write(e, path, &err)) {
+    free(path);
+    path = hx_path_join(dir, "run.yaml");
+    if (!path || hx_experiment_write(e, path, &err)) {
+        if (!path) rfm_fail(&err, RFM_ENOMEM, "out of memory");
         exit_code = fail_(&err);
         goto done;
     }
     // Units: every (dataset, model).
     size_t n_jobs = dl.n * e->n_models, n_done_rows = 0;
     jobs = calloc(n_jobs ? n_jobs : 1, sizeof *jobs);
+    n_jobs_all = jobs ? n_jobs : 0;
     if (!jobs) {
         fprintf(stderr, "rfmbench: out of memory\n");
         exit_code = 1;
@@ -408,12 +454,17 @@ int hx_cmd_run(int argc, char **argv) {
             jb->u.dataset = dl.names[i];
             jb->u.run_dir = dir;
             jb->u.threads = threads;
-            jb->u.skip = jb->skip;
             if (hx_unit_folds(dl.desc[i], e->protocol, &jb->k, &err)) {
                 exit_code = fail_(&err);
                 goto done;
             }
-            if (jb->k > 64) jb->k = 64;
+            jb->skip = calloc(jb->k ? jb->k : 1, 1);
+            if (!jb->skip) {
+                fprintf(stderr, "rfmbench: out of memory\n");
+                exit_code = 1;
+                goto done;
+            }
+            jb->u.skip = jb->skip;
             jb->u.n_skip = jb->k;
         }
     }
@@ -441,8 +492,9 @@ int hx_cmd_run(int argc, char **argv) {
                            "jobs %d, threads %d%s%s\n",
                            e->name, dl.n, e->n_models, todo, n_done_rows, e->jobs, threads,
                            dl.skipped[0] ? "; unavailable (no data file): " : "", dl.skipped);
-        snprintf(path, sizeof path, "%s/run.log", dir);
-        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        free(path);
+        path = hx_path_join(dir, "run.log");
+        int fd = path ? open(path, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
         if (fd >= 0) {
             if (write(fd, line, (size_t)len) < 0) len = 0;
             close(fd);
@@ -483,7 +535,7 @@ int hx_cmd_run(int argc, char **argv) {
                 snprintf(why, sizeof why, "worker killed by signal %d%s", WTERMSIG(status),
                          WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "");
                 size_t dummy = 0;
-                memset(jb->skip, 0, sizeof jb->skip);
+                memset(jb->skip, 0, jb->k);
                 mark_done_(results, jb, 1, &dummy, &err);
                 hx_unit_fail_rest(&jb->u, jb->k, why, &err);
                 failed_units++;
@@ -504,7 +556,11 @@ int hx_cmd_run(int argc, char **argv) {
                 failed_units ? "; some tasks failed (see results.csv, run.log)" : "");
 done:
     if (lock_fd >= 0) close(lock_fd);
+    for (size_t j = 0; jobs && j < n_jobs_all; j++) free(jobs[j].skip);
     free(jobs);
+    free(results);
+    free(cvpath);
+    free(path);
     dataset_list_free_(&dl);
     hx_experiment_free(e);
     return exit_code;

@@ -491,6 +491,9 @@ rfm_status hx_unit_run(const hx_unit *u, size_t *n_failed, rfm_error *err) {
                 const char *first = log.n_cands ? log.rec[0].error : "";
                 snprintf(whybuf, sizeof whybuf, "every candidate failed in selection: %s", first);
                 why = whybuf;
+                // Nothing was selected: no score, and nothing left over from an earlier fold.
+                val = NAN;
+                params[0] = selected[0] = '\0';
             } else {
                 hx_params_string(log.cands[ci].kv, log.cands[ci].n, params, sizeof params);
                 char desc[400];
@@ -539,18 +542,29 @@ rfm_status hx_unit_folds(const char *descriptor, int protocol, size_t *k, rfm_er
 }
 
 rfm_status hx_unit_fail_rest(const hx_unit *u, size_t k, const char *reason, rfm_error *err) {
-    for (size_t f = 0; f < k; f++) {
+    // With the data and splits at hand the rows carry sizes and the constant-predictor
+    // baseline, so the leaderboard can impute the fold (uci121-protocol.md section 7) instead
+    // of dropping the dataset; without them (the data itself failed) the bare row must do.
+    unit_data_ d;
+    rfm_error lerr = {RFM_OK, ""};
+    int have = unit_data_load_(u, &d, &lerr) == RFM_OK;
+    rfm_status st = RFM_OK;
+    for (size_t f = 0; f < k && !st; f++) {
         if (skipped_(u, f)) continue;
         hx_result_row r = hx_result_row_init();
-        r.dataset = u->dataset;
-        r.model = u->model->name;
-        r.fold = (long)f;
-        r.threads = u->threads;
-        r.seed = u->exp->seed;
+        if (have && f < d.splits->k) {
+            r = base_row_(u, &d, f, &d.splits->outer[f]);
+        } else {
+            r.dataset = u->dataset;
+            r.model = u->model->name;
+            r.fold = (long)f;
+            r.threads = u->threads;
+            r.seed = u->exp->seed;
+        }
         r.status = "failed";
         r.error = reason;
-        rfm_status st = write_row_(u, &r, err);
-        if (st) return st;
+        st = write_row_(u, &r, err);
     }
-    return RFM_OK;
+    if (have) unit_data_free_(&d);
+    return st;
 }

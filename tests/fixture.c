@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "fixture.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
@@ -226,6 +227,42 @@ int fixture_sh(const char *fmt, ...) {
     va_end(ap);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* ---- the rfmbench executable ---------------------------------------------------------------- */
+
+pid_t fixture_spawn_rfmbench(const char *out, const char *err, const char *const *args) {
+    const char *bin = fixture_bin("rfmbench");
+    char *argv[40] = {(char *)bin};
+    for (int i = 0; args[i] && i < 38; i++) argv[i + 1] = (char *)args[i];
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) _exit(126);
+        execv(bin, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int fixture_run_rfmbench(const char *out, const char *err, const char *const *args) {
+    int status = 0;
+    pid_t pid = fixture_spawn_rfmbench(out, err, args);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 127), "cannot exec rfmbench");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *fixture_one_line_error(const char *path) {
+    char *e = fixture_slurp(path, NULL);
+    ck_assert_ptr_nonnull(e);
+    char *nl = strchr(e, '\n');
+    ck_assert_msg(!strncmp(e, "rfmbench: ", 10) && nl && nl[1] == '\0',
+                  "stderr is not one 'rfmbench: ' line: [%s]", e);
+    return e;
 }
 
 /* ---- CSV ----------------------------------------------------------------------------------- */

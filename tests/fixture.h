@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "rfm.h"
 
@@ -64,6 +65,16 @@ void fixture_write_text(const char *path, const char *text);
 int fixture_nonempty(const char *path);
 /* Run the printf-formatted command with system(): its exit status, or -1 when it did not exit. */
 int fixture_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the rfmbench executable ---------------------------------------------------------------- */
+
+/* Start fixture_bin("rfmbench") with args (NULL-terminated, at most 38), stdout and stderr into
+ * the files out and err (NULL: /dev/null); returns the child's pid. */
+pid_t fixture_spawn_rfmbench(const char *out, const char *err, const char *const *args);
+/* The same, run to the end: the exit code, or 128 + the signal that ended it. */
+int fixture_run_rfmbench(const char *out, const char *err, const char *const *args);
+/* The file at path must be exactly one line starting with "rfmbench: "; returns it (owned). */
+char *fixture_one_line_error(const char *path);
 
 /* ---- CSV ----------------------------------------------------------------------------------- */
 

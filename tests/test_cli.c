@@ -25,33 +25,6 @@ enum { P_ = 4096 };
 
 /* ---- processes and files ------------------------------------------------------------------ */
 
-// Start rfmbench with args (NULL-terminated), stdout and stderr into files (NULL: /dev/null).
-static pid_t spawn_(const char *out, const char *err, const char *const *args) {
-    const char *bin = fixture_bin("rfmbench");
-    char *argv[40] = {(char *)bin};
-    for (int i = 0; args[i] && i < 38; i++) argv[i + 1] = (char *)args[i];
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) _exit(126);
-        execv(bin, argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-// Run to the end: the exit code, or 128 + the signal that ended it.
-static int run_(const char *out, const char *err, const char *const *args) {
-    int status = 0;
-    pid_t pid = spawn_(out, err, args);
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 127), "cannot exec rfmbench");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 // The whole file, NUL-terminated (NULL when it cannot be read); *len its size.
 static char *slurp_(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -81,16 +54,6 @@ static const char *join_(char *buf, const char *dir, const char *name) {
 }
 
 static int exists_(const char *path) { return access(path, F_OK) == 0; }
-
-// stderr must be exactly one line starting with "rfmbench: "; returns it (owned).
-static char *one_line_error_(const char *path) {
-    char *e = slurp_(path, NULL);
-    ck_assert_ptr_nonnull(e);
-    char *nl = strchr(e, '\n');
-    ck_assert_msg(!strncmp(e, "rfmbench: ", 10) && nl && nl[1] == '\0',
-                  "stderr is not one 'rfmbench: ' line: [%s]", e);
-    return e;
-}
 
 /* ---- CSV files, read by fixture_csv (the tests' own reader, not the harness's) ------------ */
 
@@ -127,7 +90,7 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     join_(out, dir, "stdout"), join_(err, dir, "stderr");
     const char *fit[] = {"fit", "--data", csv, "--model", model, "--metric-out", mcsv,
                          "--val-fraction", "0.25", "--seed", "1", "--threads", "1", NULL};
-    ck_assert_int_eq(run_(out, err, fit), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(out, err, fit), 0);
     char *so = slurp_(out, NULL);
     ck_assert_msg(!strncmp(so, "fit: n=450 ", 11) && strchr(so, '\n') == so + strlen(so) - 1,
                   "summary: %s", so);
@@ -136,7 +99,7 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     ck_assert_int_lt(snprintf(prep, sizeof prep, "%s.prep", model), P_);
     ck_assert(exists_(model) && exists_(prep));
     const char *predict[] = {"predict", "--model", model, "--data", csv, "--out", pred, NULL};
-    ck_assert_int_eq(run_(out, err, predict), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(out, err, predict), 0);
     so = slurp_(out, NULL);
     double acc = -1;
     size_t right = 0, total = 0;
@@ -195,7 +158,7 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     }
     fclose(f);
     const char *predict2[] = {"predict", "--model", model, "--data", other, "--out", pred2, NULL};
-    ck_assert_int_eq(run_(out, err, predict2), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(out, err, predict2), 0);
     so = slurp_(out, NULL);
     ck_assert_msg(!strstr(so, "accuracy"), "no target, yet: %s", so);
     free(so);
@@ -211,8 +174,8 @@ START_TEST(predict_reports_the_accuracy_of_its_own_file_and_maps_columns_by_name
     }
     // A file without a column the model needs: one line naming the file and the column.
     put_(other, "x1,x2,x3,x4,x5,x6,label\n1,2,3,4,5,6,alpha\n");
-    ck_assert_int_eq(run_(out, err, predict2), 1);
-    char *e = one_line_error_(err);
+    ck_assert_int_eq(fixture_run_rfmbench(out, err, predict2), 1);
+    char *e = fixture_one_line_error(err);
     ck_assert_msg(strstr(e, other) && strstr(e, "no column 'color'"), "%s", e);
     free(e);
     fixture_csv_free(q);
@@ -228,9 +191,9 @@ START_TEST(fit_and_predict_work_on_a_uci121_descriptor) {
     const char *iris = fixture_src("datasets/bundled/iris.yaml");
     join_(model, dir, "m.rfm"), join_(out, dir, "stdout"), join_(pred, dir, "pred.csv");
     const char *fit[] = {"fit", "--data", iris, "--model", model, "--diag", NULL};
-    ck_assert_int_eq(run_(out, NULL, fit), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(out, NULL, fit), 0);
     const char *predict[] = {"predict", "--model", model, "--data", iris, "--out", pred, NULL};
-    ck_assert_int_eq(run_(out, NULL, predict), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(out, NULL, predict), 0);
     char *so = slurp_(out, NULL);
     size_t right = 0, total = 0;
     ck_assert_msg(sscanf(so, "accuracy = %*f (%zu/%zu)", &right, &total) == 2, "%s", so);
@@ -281,7 +244,7 @@ static void small_run_(const char *dir, const char *run_dir) {
              fixture_src("datasets/bundled/wine.yaml"));
     write_experiment_(join_(exp, dir, "small.yaml"), dsets, "[1, 0.001]", 0);
     const char *run[] = {"run", exp, "--out", run_dir, "--quiet", NULL};
-    ck_assert_int_eq(run_(NULL, NULL, run), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, run), 0);
 }
 
 START_TEST(a_small_run_writes_every_fold_and_a_leaderboard_of_both_models) {
@@ -373,7 +336,7 @@ START_TEST(a_run_killed_at_any_moment_resumes_to_the_uninterrupted_result) {
     write_experiment_(join_(exp, dir, "long.yaml"), fixture_src("datasets/bundled/*.yaml"),
                       "[10, 1, 0.1, 0.01, 0.001]", 1);
     const char *run[] = {"run", exp, "--out", join_(ref, dir, "ref"), "--quiet", NULL};
-    ck_assert_int_eq(run_(NULL, NULL, run), 0);
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, run), 0);
     ck_assert_uint_eq(check_complete_(join_(a, ref, "results.csv")), 6 * 2 * 4);
     const size_t after_rows[3] = {1, 17, 36};
     rfm_rng rng;
@@ -384,7 +347,7 @@ START_TEST(a_run_killed_at_any_moment_resumes_to_the_uninterrupted_result) {
         join_(rd, dir, sub);
         join_(results, rd, "results.csv");
         const char *go[] = {"run", exp, "--out", rd, "--quiet", NULL};
-        pid_t pid = spawn_(NULL, NULL, go);
+        pid_t pid = fixture_spawn_rfmbench(NULL, NULL, go);
         int status = 0, ended = 0;
         while (!(ended = waitpid(pid, &status, WNOHANG) == pid) &&
                data_lines_(results) < after_rows[m])
@@ -397,7 +360,7 @@ START_TEST(a_run_killed_at_any_moment_resumes_to_the_uninterrupted_result) {
         while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) continue;
         ck_assert_msg(data_lines_(results) < 48, "kill %d came after the last row", m);
         const char *resume[] = {"run", exp, "--out", rd, "--resume", "--quiet", NULL};
-        ck_assert_int_eq(run_(NULL, NULL, resume), 0);
+        ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, resume), 0);
         static const char *const blank[] = {"fit_seconds", "predict_seconds", "peak_rss_mb", NULL};
         static const char *const key[] = {"dataset", "model", "fold", NULL};
         same_rows_(join_(a, ref, "results.csv"), results, blank, key);
@@ -422,7 +385,7 @@ START_TEST(a_second_run_on_a_busy_directory_refuses) {
     join_(rd, dir, "out"), join_(lock, rd, "run.lock"), join_(log, rd, "run.log");
     join_(err, dir, "stderr");
     const char *go[] = {"run", exp, "--out", rd, "--quiet", NULL};
-    pid_t pid = spawn_(NULL, NULL, go);
+    pid_t pid = fixture_spawn_rfmbench(NULL, NULL, go);
     int status = 0;
     for (int i = 0; i < 20000 && !(exists_(lock) && exists_(log)); i++) sleep_us_(500);
     ck_assert_msg(exists_(lock) && exists_(log), "the first run did not start");
@@ -430,8 +393,8 @@ START_TEST(a_second_run_on_a_busy_directory_refuses) {
     const char *resume[] = {"run", exp, "--out", rd, "--resume", "--quiet", NULL};
     const char *const *tries[2] = {again, resume};
     for (int t = 0; t < 2; t++) {
-        ck_assert_int_eq(run_(NULL, err, tries[t]), 1);
-        char *e = one_line_error_(err);
+        ck_assert_int_eq(fixture_run_rfmbench(NULL, err, tries[t]), 1);
+        char *e = fixture_one_line_error(err);
         ck_assert_msg(strstr(e, "another run"), "%s", e);
         free(e);
     }
@@ -450,8 +413,8 @@ START_TEST(a_run_without_resume_leaves_existing_results_alone) {
     size_t n1 = 0, n2 = 0, c1 = 0, c2 = 0;
     char *before = slurp_(results, &n1), *cv_before = slurp_(cv, &c1);
     const char *run[] = {"run", join_(exp, dir, "small.yaml"), "--out", rd, NULL};
-    ck_assert_int_eq(run_(NULL, join_(err, dir, "stderr"), run), 1);
-    char *e = one_line_error_(err);
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, join_(err, dir, "stderr"), run), 1);
+    char *e = fixture_one_line_error(err);
     ck_assert_msg(strstr(e, rd) && strstr(e, "--resume"), "%s", e);
     char *after = slurp_(results, &n2), *cv_after = slurp_(cv, &c2);
     ck_assert(n1 == n2 && !memcmp(before, after, n1));
@@ -496,6 +459,7 @@ static const bad_case_ bad_cases_[] = {
     {"class too small for the folds",
      {EXP_, {"d.yaml", "path: d.csv\n"}, {"d.csv", "a,b,c\n1,2,x\n3,4,x\n5,6,x\n7,8,x\n1,1,y\n"}},
      "d.yaml", ": splits.kfold:", 0, 0},
+    {"missing csv data file", {EXP_, {"d.yaml", "path: nosuch.csv\n"}}, "d.yaml", ": path:", 0, 0},
     {"negative reg in a grid",
      {{"e.yaml", "name: e\ndatasets: [d.yaml]\nprotocol: cv\nmodels:\n  - name: rfm\n"
                  "    type: rfm\n    grid:\n      reg: [-1]\n"},
@@ -529,8 +493,8 @@ START_TEST(bad_input_is_one_line_naming_the_place_and_touches_no_results) {
     for (int f = 0; f < 3 && bc->files[f].file; f++)
         put_(join_(path, dir, bc->files[f].file), bc->files[f].text);
     const char *run[] = {"run", join_(path, dir, "e.yaml"), "--out", rd, NULL};
-    ck_assert_int_eq(run_(NULL, join_(err, dir, "stderr"), run), 1);
-    char *e = one_line_error_(err), *after = dir_fingerprint_(rd);
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, join_(err, dir, "stderr"), run), 1);
+    char *e = fixture_one_line_error(err), *after = dir_fingerprint_(rd);
     join_(named, dir, bc->named);
     char *at = strstr(e, named);
     ck_assert_msg(at, "%s: the message does not name %s: %s", bc->what, named, e);
@@ -556,13 +520,13 @@ START_TEST(usage_errors_exit_2_and_every_help_exits_0) {
     const char *bad_opt[] = {"fit", "--reg", "x", "--data", "a.csv", "--model", "m", NULL};
     const char *const *usage[] = {bogus, bare_run, bad_opt};
     for (int i = 0; i < 3; i++) {
-        ck_assert_int_eq(run_(out, err, usage[i]), 2);
-        free(one_line_error_(err));
+        ck_assert_int_eq(fixture_run_rfmbench(out, err, usage[i]), 2);
+        free(fixture_one_line_error(err));
     }
     const char *cmds[] = {"run", "leaderboard", "datasets", "fit", "predict"};
     for (int i = 0; i < 5; i++) {
         const char *help[] = {cmds[i], "--help", NULL};
-        ck_assert_int_eq(run_(out, err, help), 0);
+        ck_assert_int_eq(fixture_run_rfmbench(out, err, help), 0);
         char *so = slurp_(out, NULL), want[64];
         snprintf(want, sizeof want, "usage: rfmbench %s ", cmds[i]);
         ck_assert_msg(!strncmp(so, want, strlen(want)), "%s --help: %s", cmds[i], so);
