@@ -302,7 +302,10 @@ int hx_cmd_fit(int argc, char **argv) {
         goto done;
     }
     char prep_path[4096];
-    snprintf(prep_path, sizeof prep_path, "%s.prep", o.model);
+    if (snprintf(prep_path, sizeof prep_path, "%s.prep", o.model) >= (int)sizeof prep_path) {
+        st = rfm_fail(&err, RFM_EINVAL, "%s: path too long", o.model);
+        goto done;
+    }
     if ((st = rfm_save(model, o.model, &err)) || (st = hx_prep_save(prep, prep_path, &err)))
         goto done;
     if (o.metric_out && (st = write_metric_(o.metric_out, model, prep, &err))) goto done;
@@ -429,8 +432,10 @@ int hx_cmd_predict(int argc, char **argv) {
     double *S = NULL;
     hx_csv_out out = {0};
     char prep_path[4096];
-    snprintf(prep_path, sizeof prep_path, "%s.prep", model_path);
-    rfm_status st = rfm_load(model_path, &model, &err);
+    rfm_status st = RFM_OK;
+    if (snprintf(prep_path, sizeof prep_path, "%s.prep", model_path) >= (int)sizeof prep_path)
+        st = rfm_fail(&err, RFM_EINVAL, "%s: path too long", model_path);
+    if (!st) st = rfm_load(model_path, &model, &err);
     if (!st) st = hx_prep_load(prep_path, &prep, &err);
     if (!st) st = load_desc_(data_path, &desc, &err);
     if (!st) st = hx_prep_frame(prep, desc, &f, &err);

@@ -72,6 +72,7 @@ typedef struct {
     char **names; /* their dataset names */
     size_t n;
     char skipped[4096]; /* unavailable datasets, for the log */
+    int unknown_only;   /* index in --only of a name no descriptor has, or -1 */
 } dataset_list_;
 
 static void dataset_list_free_(dataset_list_ *l) {
@@ -88,14 +89,17 @@ static void dataset_list_free_(dataset_list_ *l) {
 static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_only,
                                     dataset_list_ *out, rfm_error *err) {
     memset(out, 0, sizeof *out);
+    out->unknown_only = -1;
     out->desc = calloc(e->n_datasets + 1, sizeof *out->desc);
     out->names = calloc(e->n_datasets + 1, sizeof *out->names);
+    unsigned char seen[256] = {0}; // per --only name: some descriptor has it
     if (!out->desc || !out->names) return rfm_fail(err, RFM_ENOMEM, "out of memory");
     for (size_t i = 0; i < e->n_datasets; i++) {
         hx_desc *d = NULL;
         rfm_status st = hx_desc_load(e->datasets[i], &d, err);
         if (st) return st;
         const hx_desc_info *info = hx_desc_info_get(d);
+        for (int q = 0; q < n_only && q < 256; q++) seen[q] |= !strcmp(only[q], info->name);
         int keep = 1;
         if (e->n_only && !in_list_(e->only, e->n_only, info->name)) keep = 0;
         if (n_only && !in_list_(only, (size_t)n_only, info->name)) keep = 0;
@@ -151,6 +155,13 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
         }
         hx_desc_free(d);
     }
+    // A misspelt --only name would otherwise run nothing and still say it succeeded.
+    for (int q = 0; q < n_only && q < 256; q++)
+        if (!seen[q]) {
+            out->unknown_only = q;
+            return rfm_fail(err, RFM_EINVAL, "run: --only %s: no dataset of that name in %s",
+                            only[q], e->path);
+        }
     return RFM_OK;
 }
 
@@ -312,6 +323,10 @@ static int parse_opts_(int argc, char **argv, run_opts_ *o, char *only_buf, size
         case 'n':
             snprintf(only_buf, only_size, "%s", optarg);
             o->n_only = split_commas_(only_buf, o->only, 256);
+            if (o->n_only == 0) {
+                fprintf(stderr, "rfmbench: run: --only needs at least one dataset name\n");
+                return 2;
+            }
             break;
         default:
             fprintf(stderr, "rfmbench: run: unknown or incomplete option '%s'\n",
@@ -380,6 +395,7 @@ int hx_cmd_run(int argc, char **argv) {
     int threads = e->threads ? e->threads : (int)(cores / e->jobs > 0 ? cores / e->jobs : 1);
     if (resolve_datasets_(e, o.only, o.n_only, &dl, &err) || check_models_(e, &dl, &err)) {
         exit_code = fail_(&err);
+        if (dl.unknown_only >= 0) exit_code = 2; // a usage error: the option's value
         goto done;
     }
     // The run directory: created, locked, and protected from an accidental second run.

@@ -20,6 +20,7 @@
 #include "hx_report.h"
 #include "hx_results.h"
 #include "hx_split.h"
+#include "hx_util.h"
 #include "model.h"
 
 /* Everything loaded for a unit, freed together. */
@@ -64,15 +65,23 @@ static rfm_status part_make_(const unit_data_ *u, const hx_prep *prep, const siz
 /* Append bytes to a run-directory file: one write() on O_APPEND, then fsync. */
 static rfm_status append_(const char *dir, const char *name, const char *buf, size_t len,
                           rfm_error *err) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *path = hx_path_join(dir, name);
+    if (!path) return rfm_fail(err, RFM_ENOMEM, "%s/%s: out of memory", dir, name);
+    rfm_status st = RFM_OK;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-    if (fd < 0) return rfm_fail(err, RFM_EIO, "%s: cannot open for append", path);
-    ssize_t w = write(fd, buf, len);
-    int bad = w < 0 || (size_t)w != len || fsync(fd) != 0;
-    close(fd);
-    if (bad) return rfm_fail(err, RFM_EIO, "%s: write failed", path);
-    return RFM_OK;
+    if (fd < 0) {
+        st = rfm_fail(err, RFM_EIO, "%s: cannot open for append: %s", path, strerror(errno));
+    } else {
+        ssize_t w = write(fd, buf, len);
+        int bad = w < 0 || (size_t)w != len || fsync(fd) != 0;
+        int why = errno;
+        close(fd);
+        if (bad)
+            st = rfm_fail(err, RFM_EIO, "%s: write failed: %s", path,
+                          w >= 0 && (size_t)w != len ? "short write" : strerror(why));
+    }
+    free(path);
+    return st;
 }
 
 static void log_(const hx_unit *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

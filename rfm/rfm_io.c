@@ -11,6 +11,7 @@
  *   kernel_seconds, solve_seconds, agop_seconds, jitter) | u32 note length | note bytes |
  *   u64 FNV-1a hash of every preceding byte (detects truncation and corruption).
  * Files are written to a temporary name and renamed, so a crash never leaves half a model. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ rfm_status rfm_save(const rfm_model *m, const char *path, rfm_error *err) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return rfm_fail(err, RFM_EINVAL, "%s: path too long", path);
     stream_ s = {fopen(tmp, "wb"), 0xcbf29ce484222325ULL, 0};
-    if (!s.f) return rfm_fail(err, RFM_EIO, "%s: cannot write", tmp);
+    if (!s.f) return rfm_fail(err, RFM_EIO, "%s: cannot write: %s", tmp, strerror(errno));
     const rfm_params *p = rfm_model_params(m);
     size_t n = rfm_model_centres(m), d = rfm_model_features(m), c = rfm_model_outputs(m), h;
     const rfm_iter_record *hist = rfm_model_history(m, &h);

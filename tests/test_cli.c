@@ -518,11 +518,20 @@ START_TEST(usage_errors_exit_2_and_every_help_exits_0) {
     join_(out, dir, "stdout"), join_(err, dir, "stderr");
     const char *bogus[] = {"bogus", NULL}, *bare_run[] = {"run", NULL};
     const char *bad_opt[] = {"fit", "--reg", "x", "--data", "a.csv", "--model", "m", NULL};
-    const char *const *usage[] = {bogus, bare_run, bad_opt};
-    for (int i = 0; i < 3; i++) {
+    // A misspelt or empty --only would run nothing (or everything) and say it succeeded.
+    char rd[P_], qs[P_];
+    snprintf(qs, P_, "%s", fixture_src("configs/quickstart.yaml")); // fixture_src's buffers rotate
+    join_(rd, dir, "never");
+    const char *typo[] = {"run", qs, "--only", "iris,irsi", "--out", rd, NULL};
+    const char *empty[] = {"run", qs, "--only", "", "--out", rd, NULL};
+    const char *const *usage[] = {bogus, bare_run, bad_opt, typo, empty};
+    for (int i = 0; i < 5; i++) {
         ck_assert_int_eq(fixture_run_rfmbench(out, err, usage[i]), 2);
-        free(fixture_one_line_error(err));
+        char *e = fixture_one_line_error(err);
+        ck_assert_msg(i != 3 || strstr(e, "irsi"), "the message does not name irsi: %s", e);
+        free(e);
     }
+    ck_assert_msg(!exists_(rd), "a refused run created its directory");
     const char *cmds[] = {"run", "leaderboard", "datasets", "fit", "predict"};
     for (int i = 0; i < 5; i++) {
         const char *help[] = {cmds[i], "--help", NULL};
