@@ -108,6 +108,17 @@ static int is_missing_(const hx_desc *d, const char *s) {
     return 0;
 }
 
+// A cell that strtod reads as NaN or Inf over its whole length ("nan", "-Inf", "1e999"): what
+// a numeric column holds when another tool wrote its missing values or an overflow.
+static int is_nonfinite_(const char *s) {
+    char *end;
+    while (*s == ' ' || *s == '\t') s++;
+    double v = strtod(s, &end);
+    if (end == s) return 0;
+    while (*end == ' ' || *end == '\t') end++;
+    return !*end && !isfinite(v);
+}
+
 // A column reference: a header name first, else a 0-based index.
 static rfm_status resolve_(const csvctx_ *c, const char *key, const char *ref, size_t *col) {
     for (size_t j = 0; j < c->t->n_cols && c->t->has_header; j++) {
@@ -180,6 +191,33 @@ done:
     return st;
 }
 
+// The kind of column j from the non-missing cells of every row: *cat = 1 at the first text cell
+// (numeric: declared numeric, where text is an error instead). A non-finite cell makes no
+// column categorical: in a column that is otherwise numeric it is an error, since reading it as
+// text would one-hot every value of the column (listed under missing, it is a missing value).
+static rfm_status kind_(const csvctx_ *c, size_t j, int numeric, int *cat) {
+    const hx_csv *t = c->t;
+    size_t first = t->n_rows; // the first non-finite cell, n_rows while there is none
+    for (size_t r = 0; r < t->n_rows && !*cat; r++) {
+        const char *s = hx_csv_cell(t, r, j);
+        double v;
+        if (is_missing_(c->d, s) || hx_parse_number(s, &v)) continue;
+        if (is_nonfinite_(s)) {
+            if (first == t->n_rows) first = r;
+            if (numeric) break;
+        } else if (numeric) {
+            return rfm_fail(c->err, RFM_EFORMAT, "%s:%zu:%zu: '%s' is not a number",
+                            c->d->data_path, hx_csv_line(t, r), j + 1, s);
+        } else {
+            *cat = 1;
+        }
+    }
+    if (*cat || first == t->n_rows) return RFM_OK;
+    return rfm_fail(c->err, RFM_EFORMAT, "%s:%zu:%zu: '%s' is not a finite number (list it "
+                    "under missing: to treat it as missing)", c->d->data_path,
+                    hx_csv_line(t, first), j + 1, hx_csv_cell(t, first, j));
+}
+
 // Mark each referenced column in flag[] (value v); errors name the key.
 static rfm_status mark_(const csvctx_ *c, const char *key, const hx_strlist *l, int *flag, int v) {
     for (size_t i = 0; i < l->n; i++) {
@@ -222,26 +260,22 @@ static rfm_status csv_load_(const hx_desc *d, hx_data *data, rfm_error *err) {
         (st = mark_(&c, "numeric", &d->numeric, numeric, 1)) != RFM_OK) {
         goto done;
     }
-    // Column kinds from the non-missing values of every row.
+    // Column kinds from the non-missing values of every row. The target is checked the same
+    // way: a non-finite value would turn numeric labels or a regression target into text.
     for (size_t j = 0; j < nc; j++) {
-        if (role[j] != ROLE_FEATURE) continue;
+        if (role[j] == ROLE_DROP) continue;
+        if (role[j] == ROLE_TARGET) {
+            int text = cat[j]; // listed in categorical: its values are labels, "nan" too
+            if ((st = kind_(&c, j, 0, &text)) != RFM_OK) goto done;
+            continue;
+        }
         nf++;
         if (cat[j] && numeric[j]) {
             st = rfm_fail(err, RFM_EINVAL, "%s: numeric: column %zu is also listed in categorical",
                           d->source, j);
             goto done;
         }
-        for (size_t r = 0; r < nr && !cat[j]; r++) {
-            const char *s = hx_csv_cell(t, r, j);
-            double v;
-            if (is_missing_(d, s) || hx_parse_number(s, &v)) continue;
-            if (numeric[j]) {
-                st = rfm_fail(err, RFM_EFORMAT, "%s:%zu:%zu: '%s' is not a number", file,
-                              hx_csv_line(t, r), j + 1, s);
-                goto done;
-            }
-            cat[j] = 1;
-        }
+        if ((st = kind_(&c, j, numeric[j], &cat[j])) != RFM_OK) goto done;
     }
     if (nf == 0) {
         st = rfm_fail(err, RFM_EINVAL, "%s: no feature columns besides the target", d->source);

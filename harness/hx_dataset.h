@@ -25,7 +25,11 @@
  *
  * csv semantics: a column is numeric when every non-missing value is a finite number, unless it
  * is listed in categorical; other columns are categorical (one-hot, levels learned on the
- * training part, a missing value is a level of its own). impute: drop removes, at load, the rows
+ * training part, a missing value is a level of its own). A cell that strtod reads as NaN or Inf
+ * ("nan", "-Inf", "1e999") and that is not a missing token does not make a column categorical:
+ * in a column (or target) whose other values are all numbers it is the error
+ * `FILE:LINE:COL: 'nan' is not a finite number (list it under missing: to treat it as missing)`,
+ * unless the column is listed in categorical. impute: drop removes, at load, the rows
  * with a missing numeric feature or a missing target; otherwise a missing target is an error.
  * Class labels are the distinct target strings in numeric-aware order (numbers by value, then
  * text), so "2" < "10", over the whole file.

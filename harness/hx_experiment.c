@@ -412,7 +412,9 @@ static rfm_status top_(const ctx_ *c, const yaml_node_t *root, hx_experiment *e)
     if (!datasets)
         return sem_(c, "datasets", "missing (a list of descriptor files, folders or globs)");
     if (!models) return sem_(c, "models", "missing (a list of models)");
-    if ((st = datasets_(c, datasets, e)) || (st = models_(c, models, e))) return st;
+    if ((st = datasets_(c, datasets, e)) || (st = models_(c, models, e)) ||
+        (st = hx_exp_check_names(c->file, e, c->err)))
+        return st;
     // output: relative to the experiment file; the default is relative to the working folder.
     char cwd[4096];
     const char *rel = output ? sval_(output) : NULL, *base = c->dir;

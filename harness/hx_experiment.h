@@ -76,9 +76,14 @@ typedef struct {
 /* Load and validate an experiment. Relative `datasets` entries and `output` are resolved
  * against the folder of `path`; each entry is a descriptor file, a folder (its *.yaml files,
  * non-recursive, hidden files skipped) or a glob(3) pattern, and every entry must yield at
- * least one descriptor. The grid of each model may hold at most 100000 candidates.
- * On RFM_OK *out is a new experiment owned by the caller; otherwise *out is NULL and err says
- * why: RFM_EIO (cannot open), RFM_EFORMAT (syntax or schema), RFM_ENOMEM. */
+ * least one descriptor. Every descriptor is loaded (hx_desc_load, which does not need the data
+ * itself) for its dataset name: two descriptors of one name are an error naming both files, and
+ * so is a name under only, exclude or a model's overrides that no descriptor has (`FILE:
+ * models[0].overrides.irs: no such dataset`); a dataset without its data, or one that max_rows /
+ * max_features leave out, is still known. The grid of each model may hold at most 100000
+ * candidates. On RFM_OK *out is a new experiment owned by the caller; otherwise *out is NULL
+ * and err says why: RFM_EIO (cannot open), RFM_EFORMAT (syntax or schema), RFM_ENOMEM, or a
+ * descriptor's own error (hx_dataset.h). */
 rfm_status hx_experiment_load(const char *path, hx_experiment **out, rfm_error *err);
 
 /* Write e as YAML that hx_experiment_load reads back into the same struct: defaults spelled

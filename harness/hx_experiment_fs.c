@@ -1,6 +1,7 @@
 /* hx_experiment_fs.c - the file-system side of the experiment loader: reading the YAML file,
- * resolving folders, normalising the output path, and expanding `datasets` entries (files,
- * folders, globs) into a sorted list of descriptor paths without repeats. */
+ * resolving folders, normalising the output path, expanding `datasets` entries (files,
+ * folders, globs) into a sorted list of descriptor paths without repeats, and reading the
+ * dataset name of each descriptor. */
 #include "hx_experiment_impl.h"
 
 #include <dirent.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "hx_dataset.h"
 
 typedef struct {
     char **v;
@@ -195,5 +198,74 @@ rfm_status hx_exp_datasets(const char *file, const char *dir, char *const *pats,
     }
     for (size_t i = 0; i < all.n; i++) free(all.v[i]);
     free(all.v);
+    return st;
+}
+
+/* ---- dataset names ----------------------------------------------------------------------- */
+
+static void names_free_(char **names, size_t n) {
+    for (size_t i = 0; names && i < n; i++) free(names[i]);
+    free(names);
+}
+
+// The name of each descriptor paths[0..n), as hx_desc_load gives it; repeated names fail.
+static rfm_status dataset_names_(const char *file, char *const *paths, size_t n, char ***out,
+                                 rfm_error *err) {
+    *out = NULL;
+    rfm_status st = RFM_OK;
+    char **names = hx_exp_zalloc(n, sizeof *names);
+    if (!names) return rfm_fail(err, RFM_ENOMEM, "%s: out of memory", file);
+    for (size_t i = 0; !st && i < n; i++) {
+        hx_desc *d = NULL;
+        if ((st = hx_desc_load(paths[i], &d, err))) break; // the descriptor's own message
+        if (!(names[i] = hx_exp_strdup(hx_desc_info_get(d)->name)))
+            st = rfm_fail(err, RFM_ENOMEM, "%s: out of memory", file);
+        hx_desc_free(d);
+        // Two descriptors of one name would share result rows and resume keys.
+        for (size_t j = 0; !st && j < i; j++) {
+            if (!strcmp(names[j], names[i]))
+                st = rfm_fail(err, RFM_EFORMAT, "%s: datasets: '%s' is the name of both %s and %s",
+                              file, names[i], paths[j], paths[i]);
+        }
+    }
+    if (!st) {
+        *out = names;
+        names = NULL;
+    }
+    names_free_(names, n);
+    return st;
+}
+
+static int known_(char *const *names, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], name)) return 1;
+    return 0;
+}
+
+rfm_status hx_exp_check_names(const char *file, const hx_experiment *e, rfm_error *err) {
+    char **names = NULL;
+    size_t n = e->n_datasets;
+    rfm_status st = dataset_names_(file, e->datasets, n, &names, err);
+    if (st) return st;
+    // A typo in a filter or a pin would silently run everything, or pin nothing.
+    for (size_t i = 0; !st && i < e->n_only; i++) {
+        if (!known_(names, n, e->only[i]))
+            st = rfm_fail(err, RFM_EFORMAT, "%s: only[%zu]: no such dataset '%s'", file, i,
+                          e->only[i]);
+    }
+    for (size_t i = 0; !st && i < e->n_exclude; i++) {
+        if (!known_(names, n, e->exclude[i]))
+            st = rfm_fail(err, RFM_EFORMAT, "%s: exclude[%zu]: no such dataset '%s'", file, i,
+                          e->exclude[i]);
+    }
+    for (size_t m = 0; !st && m < e->n_models; m++) {
+        const hx_model_spec *ms = &e->models[m];
+        for (size_t o = 0; !st && o < ms->n_overrides; o++) {
+            if (!known_(names, n, ms->overrides[o].dataset))
+                st = rfm_fail(err, RFM_EFORMAT, "%s: models[%zu].overrides.%s: no such dataset",
+                              file, m, ms->overrides[o].dataset);
+        }
+    }
+    names_free_(names, n);
     return st;
 }

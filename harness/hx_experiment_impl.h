@@ -39,4 +39,12 @@ char *hx_exp_lexnorm(const char *p);
 rfm_status hx_exp_datasets(const char *file, const char *dir, char *const *pats, size_t n,
                            char ***out, size_t *count, rfm_error *err);
 
+/* Load every descriptor of e (hx_desc_load; its data need not be present) for its dataset
+ * name, and check the names: no two descriptors may share one, and every name under only,
+ * exclude and each model's overrides must be one of them (a dataset that max_rows or
+ * max_features leaves out still counts). Errors (RFM_EFORMAT, one line): "FILE: datasets: 'x'
+ * is the name of both A and B", "FILE: only[i]: no such dataset 'x'" (exclude[i] alike),
+ * "FILE: models[m].overrides.x: no such dataset"; a descriptor's own error; RFM_ENOMEM. */
+rfm_status hx_exp_check_names(const char *file, const hx_experiment *e, rfm_error *err);
+
 #endif

@@ -75,21 +75,25 @@ rfm_status hx_write_atomic(const char *path, const char *data, size_t len, rfm_e
 /* ---- the two row layouts, described once for reading, writing and freeing ------------------- */
 
 typedef enum { STR_, LONG_, REQLONG_, SCORE_, SEC_, MB_, U64_, HASH_ } ctype_;
+// What a read value must also satisfy (interfaces.md, "Run directory"), beyond its type.
+typedef enum { ANY_ = 0, NONNEG_, FRACTION_, STATUS_ } rule_;
 typedef struct {
     const char *name;
     ctype_ type;
     size_t off; // of the field in the row struct
+    rule_ rule;
 } coldef_;
-#define RC_(f, t) {#f, t, offsetof(hx_result_row, f)}
-#define CC_(f, t) {#f, t, offsetof(hx_cv_row, f)}
+#define RC_(f, t) {#f, t, offsetof(hx_result_row, f), ANY_}
+#define RCR_(f, t, r) {#f, t, offsetof(hx_result_row, f), r}
+#define CC_(f, t) {#f, t, offsetof(hx_cv_row, f), ANY_}
 // Column order = file order. Column 3 is params in both layouts (the hash is computed from it).
 static const coldef_ RESULT_COLS_[] = {
-    RC_(dataset, STR_),       RC_(model, STR_),          RC_(fold, REQLONG_),
-    RC_(params, STR_),        RC_(val_score, SCORE_),    RC_(test_accuracy, SCORE_),
+    RC_(dataset, STR_),       RC_(model, STR_),          RCR_(fold, REQLONG_, NONNEG_),
+    RC_(params, STR_),        RC_(val_score, SCORE_),    RCR_(test_accuracy, SCORE_, FRACTION_),
     RC_(test_rmse, SCORE_),   RC_(n_train, LONG_),       RC_(n_test, LONG_),
     RC_(n_features, LONG_),   RC_(n_classes, LONG_),     RC_(fit_seconds, SEC_),
     RC_(predict_seconds, SEC_), RC_(peak_rss_mb, MB_),   RC_(threads, LONG_),
-    RC_(seed, U64_),          RC_(status, STR_),         RC_(error, STR_),
+    RC_(seed, U64_),          RCR_(status, STR_, STATUS_), RC_(error, STR_),
     RC_(test_r2, SCORE_),     RC_(selected, STR_),       RC_(majority_accuracy, SCORE_),
     RC_(param_hash, HASH_),   RC_(constant_rmse, SCORE_)};
 static const coldef_ CV_COLS_[] = {
@@ -130,6 +134,9 @@ static const char *parse_cell_(const coldef_ *cd, const char *s, char *dst) {
     errno = 0;
     switch (cd->type) {
     case STR_:
+        // A status the leaderboard does not know would count as a failure without saying so.
+        if (cd->rule == STATUS_ && strcmp(s, "ok") != 0 && strcmp(s, "failed") != 0)
+            return "is not ok or failed";
         *(char **)dst = strdup(s);
         return *(char **)dst ? NULL : "could not be copied (out of memory)";
     case HASH_:
@@ -137,11 +144,16 @@ static const char *parse_cell_(const coldef_ *cd, const char *s, char *dst) {
         return NULL;
     case SCORE_: case SEC_: case MB_:
         *(double *)dst = *s ? strtod(s, &end) : NAN; // empty = not applicable
-        return (end && *end) ? "is not a number" : NULL;
+        if (end && *end) return "is not a number";
+        if (cd->rule != FRACTION_ || !*s) return NULL;
+        // An accuracy is a fraction: "nan", "inf" or 87 (a percentage) would skew every mean.
+        if (!isfinite(*(double *)dst)) return "is not a finite number";
+        return *(double *)dst < 0 || *(double *)dst > 1 ? "is outside [0, 1]" : NULL;
     case LONG_: case REQLONG_:
         if (!*s) return cd->type == REQLONG_ ? "is empty; an integer is required" : NULL;
         *(long *)dst = strtol(s, &end, 10);
-        return (*end || errno) ? "is not an integer" : NULL;
+        if (*end || errno) return "is not an integer";
+        return cd->rule == NONNEG_ && *(long *)dst < 0 ? "must be >= 0 (it counts from 0)" : NULL;
     case U64_:
         if (!*s) return NULL;
         *(uint64_t *)dst = (uint64_t)strtoull(s, &end, 10);

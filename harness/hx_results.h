@@ -86,7 +86,10 @@ hx_cv_row hx_cv_row_init(void);
 
 /* Read results.csv. The first 18 header columns must be the required ones in order (else
  * RFM_EFORMAT "FILE:1: ..."); extras are matched by name and may be absent (then empty).
- * A bad number is "FILE:LINE:COL: column 'x': 'v' is not a number". On RFM_OK *rows (owned,
+ * A bad number is "FILE:LINE:COL: column 'x': 'v' is not a number"; so are the values the
+ * contract rules out: a fold < 0 ("must be >= 0"), a status other than ok / failed ("is not ok
+ * or failed"), and a non-empty test_accuracy that is not finite or lies outside [0, 1] ("is not
+ * a finite number", "is outside [0, 1]"). On RFM_OK *rows (owned,
  * hx_result_rows_free) holds *n rows and *torn (when non-NULL) the count of ignored torn
  * final lines (0 or 1). */
 rfm_status hx_results_read_ex(const char *path, hx_result_row **rows, size_t *n, size_t *torn,

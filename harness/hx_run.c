@@ -107,6 +107,20 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
         // uci121 sizes come from the metadata, so a size filter needs no data.
         if (e->max_rows && info->size_total > e->max_rows) keep = 0;
         if (e->max_features && info->n_features_raw > e->max_features) keep = 0;
+        // Protocol uci121 needs the collection's split files; protocol cv on the collection
+        // would silently run on those files instead, so either mismatch is refused (before the
+        // data-file check, so an unavailable dataset cannot hide it).
+        if (keep && (e->protocol == HX_PROTOCOL_UCI121) != (info->format == HX_FORMAT_UCI121)) {
+            if (e->protocol == HX_PROTOCOL_UCI121)
+                st = rfm_fail(err, RFM_EINVAL, "%s: protocol uci121 needs format uci121",
+                              e->datasets[i]);
+            else
+                st = rfm_fail(err, RFM_EINVAL,
+                              "%s: format uci121 carries its own splits: use protocol: uci121 "
+                              "in %s", e->datasets[i], e->path);
+            hx_desc_free(d);
+            return st;
+        }
         if (keep && !info->data_present && info->format != HX_FORMAT_UCI121) {
             // Only the collection has known gaps (uci121-protocol.md 2.5); a CSV descriptor
             // whose file is missing is a mistake to report, not a dataset to skip.
@@ -127,15 +141,6 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
             st = hx_data_load(d, &data, err);
             if (!st) st = hx_data_splits(data, &sp, err);
             if (!st && (e->max_rows && hx_data_info_get(data)->n > e->max_rows)) keep = 0;
-            if (!st && e->protocol == HX_PROTOCOL_UCI121 && info->format != HX_FORMAT_UCI121)
-                st = rfm_fail(err, RFM_EINVAL, "%s: protocol uci121 needs format uci121",
-                              e->datasets[i]);
-            // The collection's folds are its own split files: protocol cv would silently be
-            // replaced by them, so the combination is refused rather than mislabelled.
-            if (!st && e->protocol == HX_PROTOCOL_CV && info->format == HX_FORMAT_UCI121)
-                st = rfm_fail(err, RFM_EINVAL,
-                              "%s: format uci121 carries its own splits: use protocol: uci121 in "
-                              "%s", e->datasets[i], e->path);
             hx_splits_free(sp);
             hx_data_free(data);
             if (st) {

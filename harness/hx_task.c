@@ -542,9 +542,10 @@ rfm_status hx_unit_folds(const char *descriptor, int protocol, size_t *k, rfm_er
     rfm_status st = hx_desc_load(descriptor, &desc, err);
     if (st) return st;
     const hx_desc_info *info = hx_desc_info_get(desc);
-    if (protocol == HX_PROTOCOL_UCI121 && info->format != HX_FORMAT_UCI121)
-        st = rfm_fail(err, RFM_EINVAL, "%s: protocol uci121 needs a dataset of format uci121",
-                      descriptor);
+    if ((protocol == HX_PROTOCOL_UCI121) != (info->format == HX_FORMAT_UCI121))
+        st = rfm_fail(err, RFM_EINVAL, "%s: protocol %s needs a dataset of format %s", descriptor,
+                      protocol == HX_PROTOCOL_UCI121 ? "uci121" : "cv",
+                      protocol == HX_PROTOCOL_UCI121 ? "uci121" : "csv");
     *k = info->format == HX_FORMAT_UCI121 ? 4 : info->kfold;
     hx_desc_free(desc);
     return st;

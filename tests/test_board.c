@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "hx_board.h"
@@ -399,6 +400,44 @@ START_TEST(leaderboard_command_exit_codes) {
 }
 END_TEST
 
+// A row the contract rules out stops the command with exit 1 and one line naming its cell,
+// before any leaderboard file is written.
+START_TEST(leaderboard_command_refuses_rows_the_contract_rules_out) {
+    char dir[4096], res[4200], out[4200], err[4200], lb[4300], want[4400];
+    snprintf(dir, sizeof dir, "%s", fixture_tmpdir("boardbad"));
+    snprintf(res, sizeof res, "%s/results.csv", dir);
+    snprintf(out, sizeof out, "%s/lb", dir);
+    snprintf(err, sizeof err, "%s/stderr", dir);
+    snprintf(lb, sizeof lb, "%s/leaderboard.csv", out);
+    // line 3: fold at column 6 (after "d1,B,"), test_accuracy at 16, status at 50
+    static const struct { const char *row, *what; } cases[] = {
+        {"d1,B,0,k=v,0.5,0.7,,10,5,2,2,1.000,0.001,1.0,1,0,done,,,,0.5,x,",
+         ":3:50: column 'status': 'done' is not ok or failed"},
+        {"d1,B,0,k=v,0.5,70,,10,5,2,2,1.000,0.001,1.0,1,0,ok,,,,0.5,x,",
+         ":3:16: column 'test_accuracy': '70' is outside [0, 1]"},
+        {"d1,B,0,k=v,0.5,NaN,,10,5,2,2,1.000,0.001,1.0,1,0,ok,,,,0.5,x,",
+         ":3:16: column 'test_accuracy': 'NaN' is not a finite number"},
+        {"d1,B,-2,k=v,0.5,0.7,,10,5,2,2,1.000,0.001,1.0,1,0,ok,,,,0.5,x,",
+         ":3:6: column 'fold': '-2' must be >= 0 (it counts from 0)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[4096];
+        snprintf(text, sizeof text, "%sd1,A,0,k=v,0.5,0.9,,10,5,2,2,1.000,0.001,1.0,1,0,ok,,,,"
+                 "0.5,x,\n%s\n", HEADER_, cases[i].row);
+        fixture_write_text(res, text);
+        int rc = fixture_sh("'%s' leaderboard '%s' --out '%s' 2>'%s' >/dev/null",
+                            fixture_bin("rfmbench"), res, out, err);
+        ck_assert_msg(rc == 1, "case %zu: exit %d, want 1", i, rc);
+        char *msg = fixture_slurp(err, NULL);
+        snprintf(want, sizeof want, "rfmbench: %s%s\n", res, cases[i].what);
+        ck_assert_str_eq(msg, want);
+        free(msg);
+        ck_assert_msg(access(lb, F_OK) != 0, "case %zu: %s was written", i, lb);
+    }
+    fixture_rm_tree(dir);
+}
+END_TEST
+
 START_TEST(terminal_table_shows_failures_beside_the_score) {
     hx_result_row rows[8];
     size_t n = 0;
@@ -443,6 +482,7 @@ static Suite *suite_(void) {
     TCase *c = tcase_create("command");
     tcase_add_test(c, leaderboard_command_end_to_end);
     tcase_add_test(c, leaderboard_command_exit_codes);
+    tcase_add_test(c, leaderboard_command_refuses_rows_the_contract_rules_out);
     suite_add_tcase(s, c);
     return s;
 }

@@ -370,6 +370,69 @@ START_TEST(text_in_a_declared_numeric_column_is_an_error_at_its_cell) {
 }
 END_TEST
 
+// A descriptor t.yaml (csv in the temp dir) with extra keys; loading must fail at csv:LINE:COL.
+static void nonfinite_fails_(const char *csv_text, const char *extra, const char *where) {
+    const char *csv = write_("nf.csv", csv_text);
+    char text[8192], want[4200];
+    snprintf(text, sizeof text, "name: t\npath: nf.csv\n%s", extra);
+    const char *yaml = write_("t.yaml", text);
+    snprintf(want, sizeof want, "%s%s", where, " is not a finite number (list it under missing: to "
+             "treat it as missing)");
+    load_fails_(yaml, RFM_EFORMAT, csv, want);
+}
+
+START_TEST(a_nan_or_inf_cell_is_an_error_unless_missing_or_categorical) {
+    // Each token once in an otherwise numeric column: an error at its cell, not a text level.
+    const char *nan_b = "a,b,y\n1,2,x\n3,nan,y\n5,6,x\n7,8,y\n";
+    nonfinite_fails_(nan_b, "", ":3:2: 'nan'");
+    nonfinite_fails_("a,b,y\n1,2,x\n3,4,y\n-Inf,6,x\n7,8,y\n", "", ":4:1: '-Inf'");
+    nonfinite_fails_("a,b,y\n1,NaN,x\n3,4,y\n5,6,x\n7,8,y\n", "", ":2:2: 'NaN'");
+    nonfinite_fails_("a,b,y\n1,2,x\n3,4,y\n5,6,x\n1e999,8,y\n", "", ":5:1: '1e999'");
+    nonfinite_fails_("a,b,y\n1,2,x\n3,4,y\n5,inf,x\n7,8,y\n", "numeric: [b]\n", ":4:2: 'inf'");
+    // The target too: the labels 0/1 would otherwise become text with a class "nan".
+    nonfinite_fails_("a,b,y\n1,2,0\n3,4,1\n5,6,nan\n7,8,1\n", "", ":4:3: 'nan'");
+    // Listed under missing, it is a missing value: mean of b over rows 0, 2, 3 = (2+6+8)/3.
+    write_("nf.csv", nan_b);
+    hx_data *data = load_ok_(write_("t.yaml", "name: t\npath: nf.csv\nstandardize: false\n"
+                                              "missing: ['', nan]\n"));
+    ck_assert_uint_eq(hx_data_info_get(data)->n_columns, 2);
+    ck_assert_uint_eq(hx_data_info_get(data)->n_categorical, 0);
+    const size_t rows[4] = {0, 1, 2, 3};
+    hx_prep *p = NULL;
+    rfm_error err = {0};
+    ck_assert_msg(hx_prep_fit(data, rows, 4, &p, &err) == RFM_OK, "%s", err.msg);
+    ck_assert_uint_eq(hx_prep_features(p), 2);
+    double X[8];
+    ck_assert_msg(hx_prep_apply(p, data, rows, 4, X, &err) == RFM_OK, "%s", err.msg);
+    const double want[8] = {1, 2, 3, 16.0 / 3.0, 5, 6, 7, 8};
+    double diff = fixture_maxdiff(X, want, 8);
+    ck_assert_msg(diff <= 1e-15, "largest difference %g, tolerance 1e-15", diff);
+    hx_prep_free(p);
+    hx_data_free(data);
+    // Declared categorical, or in a column that holds text anyway, it is a level like any other.
+    data = load_ok_(write_("t.yaml", "name: t\npath: nf.csv\ncategorical: [b]\n"));
+    ck_assert_uint_eq(hx_data_info_get(data)->n_categorical, 1);
+    hx_data_free(data);
+    write_("nf.csv", "a,b,y\n1,red,x\n3,nan,y\n5,blue,x\n7,red,y\n");
+    data = load_ok_(write_("t.yaml", "name: t\npath: nf.csv\n"));
+    ck_assert_uint_eq(hx_data_info_get(data)->n_categorical, 1);
+    hx_data_free(data);
+    // End to end: `rfmbench datasets` exits 1 with the one line on stderr.
+    char csv[2048], yaml[2048], errf[2048], line[4400];
+    snprintf(csv, sizeof csv, "%s", write_("nf.csv", nan_b));
+    snprintf(yaml, sizeof yaml, "%s", write_("t.yaml", "name: t\npath: nf.csv\n"));
+    snprintf(errf, sizeof errf, "%s", tmp_path_("stderr"));
+    int rc = fixture_sh("'%s' datasets '%s' >/dev/null 2>'%s'", fixture_bin("rfmbench"), yaml,
+                        errf);
+    ck_assert_int_eq(rc, 1);
+    char *msg = fixture_slurp(errf, NULL);
+    snprintf(line, sizeof line, "rfmbench: %s:3:2: 'nan' is not a finite number (list it under "
+             "missing: to treat it as missing)\n", csv);
+    ck_assert_str_eq(msg, line);
+    free(msg);
+}
+END_TEST
+
 START_TEST(column_references_that_do_not_resolve_are_named) {
     const char *yaml = yaml_for_("tests/data/mixed.csv", "target: nope\n");
     load_fails_(yaml, RFM_EINVAL, yaml, ": target: no column 'nope' (the file has 6 columns)");
@@ -558,6 +621,7 @@ int main(void) {
     tcase_add_test(tc, targets_are_one_hot_and_the_majority_breaks_ties_to_the_smallest_label);
     tcase_add_test(tc, a_headerless_semicolon_file_uses_indices_and_the_last_column);
     tcase_add_test(tc, text_in_a_declared_numeric_column_is_an_error_at_its_cell);
+    tcase_add_test(tc, a_nan_or_inf_cell_is_an_error_unless_missing_or_categorical);
     tcase_add_test(tc, column_references_that_do_not_resolve_are_named);
     tcase_add_test(tc, a_target_index_selects_that_column);
     tcase_add_test(tc, a_single_class_target_is_an_error);

@@ -76,11 +76,12 @@ START_TEST(full_experiment_sets_every_field) {
     ck_assert_ptr_nonnull(realpath(fixture_src("tests/data"), dir));
     hx_experiment *e = load_ok_(fixture_src("tests/data/experiments/full.yaml"));
     ck_assert_str_eq(e->name, "full-exp");
-    char want0[P_], want1[P_];
+    char want0[P_], want1[P_], want2[P_];
     snprintf(want0, sizeof want0, "%s/experiments/ds/iris.yaml", dir);
     snprintf(want1, sizeof want1, "%s/experiments/ds/wine.yaml", dir);
-    const char *want_ds[] = {want0, want1};
-    strings_eq_(e->datasets, e->n_datasets, want_ds, 2);
+    snprintf(want2, sizeof want2, "%s/experiments/extra/balance-scale.yaml", dir);
+    const char *want_ds[] = {want0, want1, want2};
+    strings_eq_(e->datasets, e->n_datasets, want_ds, 3);
     ck_assert_uint_eq(e->max_rows, 5000);
     ck_assert_uint_eq(e->max_features, 64);
     const char *only[] = {"iris", "wine"}, *exclude[] = {"balance-scale"};
@@ -151,11 +152,11 @@ END_TEST
 // tmp/data: a.yaml b.yaml c.txt .hidden.yaml sub/d.yaml; the experiment lives in tmp/exp.
 static void tree_(char *root, const char *tag) {
     tmp_(root, tag);
-    put_(root, "data/b.yaml", "name: b\n");
-    put_(root, "data/a.yaml", "name: a\n");
+    put_(root, "data/b.yaml", "name: b\npath: b.csv\n"); // descriptors load; data need not exist
+    put_(root, "data/a.yaml", "name: a\npath: a.csv\n");
     put_(root, "data/c.txt", "not a descriptor\n");
-    put_(root, "data/.hidden.yaml", "name: hidden\n");
-    put_(root, "data/sub/d.yaml", "name: d\n");
+    put_(root, "data/.hidden.yaml", "name: hidden\npath: h.csv\n");
+    put_(root, "data/sub/d.yaml", "name: d\npath: d.csv\n");
 }
 
 START_TEST(globs_expand_sorted_and_without_duplicates) {
@@ -370,7 +371,7 @@ END_TEST
 static void fails_with_(const char *text, const char *suffix) {
     char root[PATH_MAX], p[P_], want[2 * P_];
     tmp_(root, "exp-bad");
-    put_(root, "d/a.yaml", "name: a\n");
+    put_(root, "d/a.yaml", "name: a\npath: a.csv\n");
     put_(root, "bad.yaml", text);
     join_(p, root, "bad.yaml");
     snprintf(want, sizeof want, "%s%s", p, suffix);
@@ -459,6 +460,92 @@ START_TEST(unmatched_glob_names_the_entry) {
 }
 END_TEST
 
+START_TEST(two_descriptors_of_one_name_are_rejected_naming_both_files) {
+    char root[PATH_MAX], p[P_], want[4 * P_];
+    tmp_(root, "exp-samename");
+    put_(root, "d/a.yaml", "name: same\npath: a.csv\n");
+    put_(root, "d/b.yaml", "name: same\npath: b.csv\n");
+    put_(root, "d/c.yaml", "name: c\npath: c.csv\n");
+    put_(root, "e.yaml", "datasets: [d]\nmodels: [{type: rfm}]\n");
+    hx_experiment *e = (hx_experiment *)1;
+    rfm_error err = {0};
+    ck_assert_int_eq(hx_experiment_load(join_(p, root, "e.yaml"), &e, &err), RFM_EFORMAT);
+    ck_assert_ptr_null(e);
+    snprintf(want, sizeof want, "%s: datasets: 'same' is the name of both %s/d/a.yaml and "
+             "%s/d/b.yaml", p, root, root);
+    ck_assert_str_eq(err.msg, want);
+    // A name taken from the file name clashes the same way: d/c.yaml and x/c.yaml are both 'c'.
+    put_(root, "d/b.yaml", "name: b\npath: b.csv\n");
+    put_(root, "x/c.yaml", "path: c.csv\n");
+    put_(root, "e.yaml", "datasets: [d, x/c.yaml]\nmodels: [{type: rfm}]\n");
+    ck_assert_int_eq(hx_experiment_load(p, &e, &err), RFM_EFORMAT);
+    snprintf(want, sizeof want, "%s: datasets: 'c' is the name of both %s/d/c.yaml and "
+             "%s/x/c.yaml", p, root, root);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
+}
+END_TEST
+
+START_TEST(unknown_names_under_only_exclude_and_overrides_are_rejected) {
+    fails_with_("datasets: [d/a.yaml]\nonly: [a, irs]\nmodels: [{type: rfm}]\n",
+                ": only[1]: no such dataset 'irs'");
+    fails_with_("datasets: [d/a.yaml]\nexclude: [irs]\nmodels: [{type: rfm}]\n",
+                ": exclude[0]: no such dataset 'irs'");
+    fails_with_("datasets: [d/a.yaml]\nmodels:\n  - type: rfm\n    overrides: {a: {reg: 1}}\n"
+                "  - type: krr\n    overrides: {a: {reg: 1}, irs: {reg: 1}}\n",
+                ": models[1].overrides.irs: no such dataset");
+}
+END_TEST
+
+// Known means "has a descriptor": a dataset whose data file is absent (an unavailable uci121
+// dataset, as connect-4 without its _R.dat) and one that max_rows / max_features leave out are
+// both valid under only, exclude and overrides.
+START_TEST(unavailable_and_size_filtered_datasets_are_known_names) {
+    char root[PATH_MAX], p[P_];
+    tmp_(root, "exp-known");
+    put_(root, "d/a.yaml", "name: a\npath: a.csv\n");
+    put_(root, "d/big.yaml", "name: big\nformat: uci121\npath: ../big\n");
+    put_(root, "big/big.txt", "n_entradas= 30\nn_clases= 2\nfich1= big_R.dat\n"
+                              "n_patrons1= 10000\nn_patrons_entrena= 5000\n"
+                              "n_patrons_valida= 5000\n");
+    put_(root, "e.yaml", "datasets: [d]\nmax_rows: 100\nmax_features: 2\nonly: [a, big]\n"
+                         "exclude: [big]\nmodels: [{type: rfm, overrides: {big: {reg: 1}}}]\n");
+    hx_experiment *e = load_ok_(join_(p, root, "e.yaml"));
+    ck_assert_uint_eq(e->n_datasets, 2);
+    hx_experiment_free(e);
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
+}
+END_TEST
+
+// End to end: `rfmbench run` stops with exit 1 and the one line, before creating its output.
+START_TEST(run_exits_1_on_a_repeated_or_unknown_dataset_name) {
+    char root[PATH_MAX], p[P_], out[P_], errf[P_], want[4 * P_];
+    tmp_(root, "exp-run");
+    put_(root, "d/a.yaml", "name: a\npath: a.csv\n");
+    put_(root, "d/b.yaml", "name: a\npath: b.csv\n");
+    join_(p, root, "e.yaml"), join_(out, root, "out"), join_(errf, root, "stderr");
+    for (int c = 0; c < 2; c++) {
+        if (c == 0) {
+            put_(root, "e.yaml", "datasets: [d]\nmodels: [{type: rfm}]\n");
+            snprintf(want, sizeof want, "rfmbench: %s: datasets: 'a' is the name of both "
+                     "%s/d/a.yaml and %s/d/b.yaml\n", p, root, root);
+        } else {
+            put_(root, "d/b.yaml", "name: b\npath: b.csv\n");
+            put_(root, "e.yaml", "datasets: [d]\nexclude: [irs]\nmodels: [{type: rfm}]\n");
+            snprintf(want, sizeof want, "rfmbench: %s: exclude[0]: no such dataset 'irs'\n", p);
+        }
+        int rc = fixture_sh("'%s' run '%s' --out '%s' >/dev/null 2>'%s'",
+                            fixture_bin("rfmbench"), p, out, errf);
+        ck_assert_int_eq(rc, 1);
+        char *msg = fixture_slurp(errf, NULL);
+        ck_assert_str_eq(msg, want);
+        free(msg);
+        ck_assert_msg(access(out, F_OK) != 0, "case %d: %s was created", c, out);
+    }
+    ck_assert_int_eq(fixture_rm_tree(root), 0);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("experiment");
     TCase *load = tcase_create("load");
@@ -483,6 +570,10 @@ int main(void) {
     tcase_add_test(bad, negative_reg_is_rejected_where_written);
     tcase_add_test(bad, missing_and_empty_files_fail_clearly);
     tcase_add_test(bad, unmatched_glob_names_the_entry);
+    tcase_add_test(bad, two_descriptors_of_one_name_are_rejected_naming_both_files);
+    tcase_add_test(bad, unknown_names_under_only_exclude_and_overrides_are_rejected);
+    tcase_add_test(bad, unavailable_and_size_filtered_datasets_are_known_names);
+    tcase_add_test(bad, run_exits_1_on_a_repeated_or_unknown_dataset_name);
     suite_add_tcase(s, bad);
     return fixture_run(s);
 }

@@ -301,6 +301,60 @@ START_TEST(bad_cells_report_line_and_column) {
 }
 END_TEST
 
+// Values of the right type that interfaces.md rules out: a negative fold, a status other than
+// ok / failed, a test_accuracy that is not a fraction. Line 3 holds the bad value at column col.
+static void contract_fails_(const char *line3, unsigned col, const char *what) {
+    const char *p = path_("results.csv");
+    char text[8192], want[4300];
+    snprintf(text, sizeof text, "%s%s%s\n", RESULTS_HEADER_,
+             "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n", line3);
+    fixture_write_text(p, text);
+    hx_result_row *rows = NULL;
+    size_t n = 0;
+    rfm_error err = {0};
+    ck_assert_int_eq(hx_results_read(p, &rows, &n, &err), RFM_EFORMAT);
+    snprintf(want, sizeof want, "%s:3:%u: %s", p, col, what);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_ptr_null(rows);
+}
+
+START_TEST(rows_the_contract_rules_out_report_line_and_column) {
+    // fold starts at column 10 ("iris,rfm,"), test_accuracy at 20, status at 49.
+    contract_fails_("iris,rfm,-1,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,", 10,
+                    "column 'fold': '-1' must be >= 0 (it counts from 0)");
+    contract_fails_("iris,rfm,1,a=1,0.9,1.5,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,", 20,
+                    "column 'test_accuracy': '1.5' is outside [0, 1]");
+    contract_fails_("iris,rfm,1,a=1,0.9,-0.1,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,", 20,
+                    "column 'test_accuracy': '-0.1' is outside [0, 1]");
+    contract_fails_("iris,rfm,1,a=1,0.9,nan,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,", 20,
+                    "column 'test_accuracy': 'nan' is not a finite number");
+    contract_fails_("iris,rfm,1,a=1,0.9,inf,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,", 20,
+                    "column 'test_accuracy': 'inf' is not a finite number");
+    contract_fails_("iris,rfm,1,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,done,,,,0.5,x,", 49,
+                    "column 'status': 'done' is not ok or failed");
+    contract_fails_("iris,rfm,1,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,,,,,0.5,x,", 49,
+                    "column 'status': '' is not ok or failed");
+    // The bounds themselves, an empty accuracy (regression, failed fold) and 'failed' are valid.
+    const char *p = path_("results.csv");
+    char text[8192];
+    snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
+             "iris,rfm,0,a=1,0.9,0,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
+             "iris,rfm,1,a=1,0.9,1,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
+             "iris,rfm,2,a=1,,,,1,1,1,2,,,,1,0,failed,boom,,,0.5,x,\n"
+             "reg,rfm,0,a=1,0.9,,0.25,1,1,1,,0.1,0.1,1.0,1,0,ok,,,,,x,\n");
+    fixture_write_text(p, text);
+    hx_result_row *rows = NULL;
+    size_t n = 0;
+    rfm_error err = {0};
+    ck_assert_msg(hx_results_read(p, &rows, &n, &err) == RFM_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 4);
+    ck_assert(rows[0].test_accuracy == 0 && rows[1].test_accuracy == 1);
+    ck_assert(isnan(rows[2].test_accuracy) && isnan(rows[3].test_accuracy));
+    ck_assert_str_eq(rows[2].status, "failed");
+    hx_result_rows_free(rows, n);
+}
+END_TEST
+
 // Another tool's file: CRLF endings, a BOM, only the 18 required columns.
 START_TEST(required_columns_alone_with_crlf_are_read) {
     const char *p = path_("results.csv");
@@ -395,6 +449,7 @@ static Suite *suite_(void) {
     tcase_add_test(tc, append_open_cuts_a_torn_tail_before_writing);
     tcase_add_test(tc, wrong_header_is_rejected_at_line_1);
     tcase_add_test(tc, bad_cells_report_line_and_column);
+    tcase_add_test(tc, rows_the_contract_rules_out_report_line_and_column);
     tcase_add_test(tc, required_columns_alone_with_crlf_are_read);
     tcase_add_test(tc, cv_rows_round_trip_and_kinds_do_not_mix);
     tcase_add_test(tc, cv_reader_returns_what_was_written);
