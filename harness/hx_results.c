@@ -74,7 +74,8 @@ rfm_status hx_write_atomic(const char *path, const char *data, size_t len, rfm_e
 
 /* ---- the two row layouts, described once for reading, writing and freeing ------------------- */
 
-typedef enum { STR_, LONG_, REQLONG_, SCORE_, SEC_, MB_, U64_, HASH_ } ctype_;
+// HASH_: recomputed from params when written; SPEC_: a stored hash, written as given.
+typedef enum { STR_, LONG_, REQLONG_, SCORE_, SEC_, MB_, U64_, HASH_, SPEC_ } ctype_;
 // What a read value must also satisfy (interfaces.md, "Run directory"), beyond its type.
 typedef enum { ANY_ = 0, NONNEG_, FRACTION_, STATUS_ } rule_;
 typedef struct {
@@ -95,12 +96,12 @@ static const coldef_ RESULT_COLS_[] = {
     RC_(predict_seconds, SEC_), RC_(peak_rss_mb, MB_),   RC_(threads, LONG_),
     RC_(seed, U64_),          RCR_(status, STR_, STATUS_), RC_(error, STR_),
     RC_(test_r2, SCORE_),     RC_(selected, STR_),       RC_(majority_accuracy, SCORE_),
-    RC_(param_hash, HASH_),   RC_(constant_rmse, SCORE_)};
+    RC_(param_hash, HASH_),   RC_(constant_rmse, SCORE_), RC_(spec_hash, SPEC_)};
 static const coldef_ CV_COLS_[] = {
     CC_(dataset, STR_),        CC_(model, STR_),          CC_(candidate, REQLONG_),
     CC_(params, STR_),         CC_(mean_val_score, SCORE_), CC_(rank_val_score, LONG_),
     CC_(mean_fit_seconds, SEC_), CC_(status, STR_),       CC_(iter, LONG_),
-    CC_(error, STR_),          CC_(param_hash, HASH_)};
+    CC_(error, STR_),          CC_(param_hash, HASH_),    CC_(spec_hash, SPEC_)};
 #define NCOLS_(a) (sizeof(a) / sizeof((a)[0]))
 enum { RESULT_REQ_ = 18, CV_REQ_ = 8 }; // leading columns required by interfaces.md
 
@@ -140,6 +141,12 @@ static const char *parse_cell_(const coldef_ *cd, const char *s, char *dst) {
         *(char **)dst = strdup(s);
         return *(char **)dst ? NULL : "could not be copied (out of memory)";
     case HASH_:
+        snprintf(dst, 17, "%s", s);
+        return NULL;
+    case SPEC_:
+        // Compared byte for byte on resume: anything but 16 hex digits (or empty) is damage.
+        if (*s && (strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16))
+            return "is not 16 hex digits";
         snprintf(dst, 17, "%s", s);
         return NULL;
     case SCORE_: case SEC_: case MB_:
@@ -377,6 +384,7 @@ static rfm_status format_(const layout_ *ly, const void *r, hx_csv_out *l, rfm_e
         switch (ly->cols[c].type) {
         case STR_: hx_csv_out_str(l, *(const char *const *)p); break;
         case HASH_: hx_csv_out_str(l, hash); break; // never trust a stale stored hash
+        case SPEC_: hx_csv_out_str(l, (const char *)p); break;
         case SCORE_: hx_csv_out_double(l, *(const double *)p); break;
         case SEC_: hx_csv_out_fixed(l, *(const double *)p, 3); break;
         case MB_: hx_csv_out_fixed(l, *(const double *)p, 1); break;
@@ -439,6 +447,40 @@ static rfm_status header_matches_(const char *path, const char *s, const layout_
     }
 }
 
+// Rewrite the complete records s[0, end) with one more field each: the header gets ",name",
+// every row an empty one (a "," before each record's line end outside quotes). A torn tail is
+// dropped, as opening would cut it anyway.
+static rfm_status upgrade_(const char *path, const char *s, size_t end, const char *name,
+                           rfm_error *err) {
+    size_t records = 0, nlen = strlen(name);
+    int inq = 0;
+    for (size_t i = 0; i < end; i++) {
+        if (s[i] == '"') inq = !inq;
+        else if (s[i] == '\n' && !inq) records++;
+    }
+    char *out = malloc(end + records + nlen + 1);
+    if (!out) return rfm_fail(err, RFM_ENOMEM, "%s: no memory to upgrade the header", path);
+    size_t o = 0, record = 0;
+    inq = 0;
+    for (size_t i = 0; i < end; i++) {
+        if (s[i] == '"') inq = !inq;
+        if (s[i] == '\n' && !inq) {
+            int cr = o > 0 && out[o - 1] == '\r';
+            if (cr) o--;
+            out[o++] = ',';
+            if (record++ == 0) {
+                memcpy(out + o, name, nlen);
+                o += nlen;
+            }
+            if (cr) out[o++] = '\r';
+        }
+        out[o++] = s[i];
+    }
+    rfm_status st = hx_write_atomic(path, out, o, err);
+    free(out);
+    return st;
+}
+
 #define TRY_(expr) do { if ((st = (expr)) != RFM_OK) goto done; } while (0)
 
 rfm_status hx_results_open(const char *path, const char *header_kind, hx_appender **out,
@@ -473,6 +515,25 @@ rfm_status hx_results_open(const char *path, const char *header_kind, hx_appende
     TRY_(hx_csv_out_end(&a->line, err));
     // Judge the file before touching it: only our own header, or a torn prefix of it, passes.
     size_t end = complete_end_(text, size);
+    layout_ prev = *ly; // the previous version: every column but the last (spec_hash)
+    prev.ncols--;
+    if (end > 0 && header_matches_(path, text, ly, NULL) != RFM_OK &&
+        header_matches_(path, text, &prev, NULL) == RFM_OK) {
+        // The previous version's file (no spec_hash yet): rewrite it whole, with an empty last
+        // field on every record, then reopen the new file and judge it again below.
+        TRY_(upgrade_(path, text, end, ly->cols[ly->ncols - 1].name, err));
+        close(a->fd);
+        free(text);
+        text = NULL;
+        a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (a->fd < 0 || flock(a->fd, LOCK_EX) != 0) {
+            st = rfm_fail(err, RFM_EIO, "%s: reopening after the upgrade: %s", path,
+                          strerror(errno));
+            goto done;
+        }
+        TRY_(hx_res_slurp_fd(a->fd, path, &text, &size, err));
+        end = complete_end_(text, size);
+    }
     if (end > 0) {
         TRY_(header_matches_(path, text, ly, err));
     } else if (size > 0 && strncmp(text, a->line.buf, size) != 0) {

@@ -25,8 +25,10 @@
 #define HX_KIND_CV "cv_results"         /* header_kind of cv_results.csv */
 
 /* Column order, header = the field names below: results.csv has the 18 columns of interfaces.md
- * (dataset ... error), then test_r2,selected,majority_accuracy,param_hash,constant_rmse;
- * cv_results.csv has its 8 (dataset ... status), then iter,error,param_hash. */
+ * (dataset ... error), then test_r2,selected,majority_accuracy,param_hash,constant_rmse,
+ * spec_hash; cv_results.csv has its 8 (dataset ... status), then iter,error,param_hash,
+ * spec_hash. A file written before spec_hash existed (the same header without it) is upgraded
+ * in place by hx_results_open: an empty spec_hash is appended to every record. */
 
 /* ---- rows -------------------------------------------------------------------------------- */
 
@@ -58,8 +60,13 @@ typedef struct {
     /* Regression's counterpart: RMSE of predicting the train-part mean. NaN when unknown, in
      * which case a failed regression fold cannot be imputed (the leaderboard says so). */
     double constant_rmse;
-    char param_hash[17];      /* hx_params_hash_hex(params) (hx_experiment.h), the resume key;
-                               * the writer recomputes it from params (NULL hashes as "") */
+    char param_hash[17];      /* hx_params_hash_hex(params) (hx_experiment.h) of the selected
+                               * params; the writer recomputes it (NULL hashes as "") */
+    /* The resume key beside (dataset, model, fold): hx_unit_spec_hash (hx_task.h) of what was
+     * run: protocol, metric, seed and the model's candidate list for the dataset. A row whose
+     * spec_hash differs from the current experiment's is not counted as done; "" (a file from
+     * before the column) matches any. Written as given. */
+    char spec_hash[17];
 } hx_result_row;
 
 /* One cv_results.csv row: one (dataset, model, candidate). Same ownership rules. */
@@ -75,6 +82,7 @@ typedef struct {
     long iter;                /* RFM iteration t of this candidate; -1: empty */
     const char *error;
     char param_hash[17];
+    char spec_hash[17];       /* as in hx_result_row */
 } hx_cv_row;
 
 /* A row with every number empty (NaN / -1), every string NULL, seed 0. Start from this so

@@ -217,6 +217,9 @@ static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, siz
             job_ *jb = &jobs[j];
             if (strcmp(rows[i].dataset, jb->u.dataset) || strcmp(rows[i].model, jb->u.model->name))
                 continue;
+            // Rows of another spec (a changed grid, seed, protocol) are not this unit's work;
+            // an empty spec_hash comes from a file older than the column and matches.
+            if (rows[i].spec_hash[0] && strcmp(rows[i].spec_hash, jb->u.spec_hash)) continue;
             if (rows[i].fold >= 0 && (size_t)rows[i].fold < jb->k && rows[i].status &&
                 !strcmp(rows[i].status, "ok"))
                 jb->skip[rows[i].fold] = 1;
@@ -227,13 +230,14 @@ static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, siz
     return RFM_OK;
 }
 
-static int has_selection_rows_(const char *cv, const char *dataset, const char *model) {
+static int has_selection_rows_(const char *cv, const hx_unit *u) {
     hx_cv_row *rows = NULL;
     size_t n = 0, torn = 0;
     if (access(cv, F_OK) != 0 || hx_cv_read(cv, &rows, &n, &torn, NULL) != RFM_OK) return 0;
     int found = 0;
     for (size_t i = 0; i < n && !found; i++)
-        found = !strcmp(rows[i].dataset, dataset) && !strcmp(rows[i].model, model);
+        found = !strcmp(rows[i].dataset, u->dataset) && !strcmp(rows[i].model, u->model->name) &&
+                (!rows[i].spec_hash[0] || !strcmp(rows[i].spec_hash, u->spec_hash));
     hx_cv_rows_free(rows, n);
     return found;
 }
@@ -475,6 +479,10 @@ int hx_cmd_run(int argc, char **argv) {
             jb->u.dataset = dl.names[i];
             jb->u.run_dir = dir;
             jb->u.threads = threads;
+            if (hx_unit_spec_hash(&jb->u, jb->u.spec_hash, &err)) {
+                exit_code = fail_(&err);
+                goto done;
+            }
             if (hx_unit_folds(dl.desc[i], e->protocol, &jb->k, &err)) {
                 exit_code = fail_(&err);
                 goto done;
@@ -499,7 +507,7 @@ int hx_cmd_run(int argc, char **argv) {
         for (size_t f = 0; f < jobs[j].k; f++) have += jobs[j].skip[f];
         // A unit writes its cv_results rows after its last fold row, so a kill in between
         // leaves every fold done but no selection rows: such a unit reruns its selection only.
-        int sel = have && has_selection_rows_(cvpath, jobs[j].u.dataset, jobs[j].u.model->name);
+        int sel = have && has_selection_rows_(cvpath, &jobs[j].u);
         jobs[j].done = have == jobs[j].k && sel;
         if (!jobs[j].done) {
             todo++;

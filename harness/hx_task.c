@@ -239,6 +239,7 @@ static rfm_status write_selection_(const hx_unit *u, int metric, const selection
                          sizeof params);
         row.dataset = u->dataset;
         row.model = u->model->name;
+        memcpy(row.spec_hash, u->spec_hash, sizeof row.spec_hash);
         row.candidate = (long)(i / log->iters);
         row.params = params;
         row.iter = log->iters > 1 ? (long)(i % log->iters) : -1;
@@ -372,6 +373,7 @@ static hx_result_row base_row_(const hx_unit *u, const unit_data_ *d, size_t fol
 
 static rfm_status write_row_(const hx_unit *u, hx_result_row *r, rfm_error *err) {
     hx_csv_out line = {0};
+    memcpy(r->spec_hash, u->spec_hash, sizeof r->spec_hash);
     r->peak_rss_mb = rss_mb_();
     rfm_status st = hx_result_row_format(r, &line, err);
     if (!st) st = append_(u->run_dir, "results.csv", line.buf, line.len, err);
@@ -535,6 +537,30 @@ done:
     free(log.rec);
     unit_data_free_(&d);
     return st;
+}
+
+rfm_status hx_unit_spec_hash(const hx_unit *u, char out[17], rfm_error *err) {
+    hx_candidate *c = NULL;
+    size_t nc = 0;
+    rfm_status st = hx_model_candidates(u->model, u->dataset, &c, &nc, err);
+    if (st) return st;
+    size_t cap = 256 + nc * 2050, len = 0;
+    char *s = malloc(cap);
+    if (!s) {
+        hx_candidates_free(c, nc);
+        return rfm_fail(err, RFM_ENOMEM, "spec hash: out of memory");
+    }
+    len = (size_t)snprintf(s, cap, "protocol=%d;metric=%d;seed=%llu;type=%s", u->exp->protocol,
+                           u->exp->metric, (unsigned long long)u->exp->seed, u->model->type);
+    for (size_t i = 0; i < nc && len + 2 < cap; i++) {
+        s[len++] = '|';
+        hx_params_string(c[i].kv, c[i].n, s + len, cap - len);
+        len += strlen(s + len);
+    }
+    hx_params_hash_hex(s, out);
+    free(s);
+    hx_candidates_free(c, nc);
+    return RFM_OK;
 }
 
 rfm_status hx_unit_folds(const char *descriptor, int protocol, size_t *k, rfm_error *err) {

@@ -32,7 +32,13 @@ typedef struct {
     const unsigned char *skip; /* per fold: 1 = already done; may be NULL */
     size_t n_skip;
     int skip_selection_rows; /* 1: cv_results.csv already holds this unit's candidates */
+    char spec_hash[17];      /* hx_unit_spec_hash of this unit, written into every row */
 } hx_unit;
+
+/* What the unit runs, as a hash for the resume key: protocol, metric, seed, model type and
+ * the model's candidates for this dataset in enumeration order (their order decides ties), so
+ * a changed grid, parameter or override makes earlier rows of the unit not count as done. */
+rfm_status hx_unit_spec_hash(const hx_unit *u, char out[17], rfm_error *err);
 
 /* Run one unit. Returns RFM_OK when every fold row was written (ok or failed: a failing model
  * is a result, not an error); an error only when the run directory cannot be written or the

@@ -15,6 +15,11 @@
 static const char RESULTS_HEADER_[] =
     "dataset,model,fold,params,val_score,test_accuracy,test_rmse,n_train,n_test,n_features,"
     "n_classes,fit_seconds,predict_seconds,peak_rss_mb,threads,seed,status,error,"
+    "test_r2,selected,majority_accuracy,param_hash,constant_rmse,spec_hash\n";
+// The same header before spec_hash existed: files written then are upgraded on open.
+static const char OLD_RESULTS_HEADER_[] =
+    "dataset,model,fold,params,val_score,test_accuracy,test_rmse,n_train,n_test,n_features,"
+    "n_classes,fit_seconds,predict_seconds,peak_rss_mb,threads,seed,status,error,"
     "test_r2,selected,majority_accuracy,param_hash,constant_rmse\n";
 
 static char dir_[4096];
@@ -58,13 +63,13 @@ static hx_result_row sample_row_(long fold) {
 }
 
 // FNV-1a 64 known answers: "foobar" hashes to 85944171f73967e8, "" to the offset basis
-// cbf29ce484222325. The column before the (empty) constant_rmse is the hash; NULL params count
-// as "".
+// cbf29ce484222325. The column before the (empty) constant_rmse and spec_hash is the hash; NULL
+// params count as "".
 START_TEST(param_hash_column_is_fnv1a_64_of_params) {
     static const struct {
         const char *params, *hash;
-    } cases[] = {{"foobar", ",85944171f73967e8,\n"}, {"", ",cbf29ce484222325,\n"},
-                 {NULL, ",cbf29ce484222325,\n"}};
+    } cases[] = {{"foobar", ",85944171f73967e8,,\n"}, {"", ",cbf29ce484222325,,\n"},
+                 {NULL, ",cbf29ce484222325,,\n"}};
     hx_csv_out l = {0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hx_result_row r = hx_result_row_init();
@@ -172,7 +177,7 @@ END_TEST
 START_TEST(torn_last_line_is_ignored_on_read) {
     const char *p = path_("results.csv");
     char text[8192];
-    snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
+    snprintf(text, sizeof text, "%s%s", OLD_RESULTS_HEADER_,
              "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,1,a=1,0.9,0.7,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,2,a=1,0.9,0.");
@@ -195,11 +200,46 @@ START_TEST(torn_last_line_is_ignored_on_read) {
 }
 END_TEST
 
+// A results.csv from before spec_hash: opening it for append rewrites it with an empty last
+// field on every record (a quoted newline is not a record end, CRLF keeps its CR), drops a torn
+// tail, and the rows read back as they were, with spec_hash "".
+START_TEST(append_open_upgrades_a_file_without_spec_hash) {
+    const char *p = path_("results.csv");
+    char text[8192], want[8192];
+    const char *r0 = "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,";
+    const char *r1 = "iris,rfm,1,a=1,,,,1,1,1,2,0.1,0.1,1.0,1,0,failed,\"two\nlines\",,,0.5,x,";
+    snprintf(text, sizeof text, "%s%s\n%s\r\n%s", OLD_RESULTS_HEADER_, r0, r1, "iris,rfm,2,a");
+    snprintf(want, sizeof want, "%s%s,\n%s,\r\n", RESULTS_HEADER_, r0, r1);
+    fixture_write_text(p, text);
+    hx_appender *a = NULL;
+    rfm_error err = {0};
+    ck_assert_msg(hx_results_open(p, HX_KIND_RESULTS, &a, &err) == RFM_OK, "%s", err.msg);
+    hx_results_close(a);
+    char *s = fixture_slurp(p, NULL);
+    ck_assert_msg(!strcmp(s, want), "upgraded file:\n%s\nwant:\n%s", s, want);
+    free(s);
+    hx_result_row *rows = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(hx_results_read(p, &rows, &n, &err), RFM_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(rows[1].error, "two\nlines");
+    ck_assert_str_eq(rows[0].spec_hash, "");
+    hx_result_rows_free(rows, n);
+    // A header of some other version is still refused, untouched.
+    const char *other = "dataset,model,fold,something_else\nx,y,0,1\n";
+    fixture_write_text(p, other);
+    ck_assert_int_eq(hx_results_open(p, HX_KIND_RESULTS, &a, &err), RFM_EFORMAT);
+    s = fixture_slurp(p, NULL);
+    ck_assert_str_eq(s, other);
+    free(s);
+}
+END_TEST
+
 START_TEST(append_open_cuts_a_torn_tail_before_writing) {
     const char *p = path_("results.csv");
     char text[8192];
     snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
-             "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n");
+             "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,,\n");
     const char *tail = "iris,rfm,1,a=1,0.9,0.7,,1,1,1,2,0.1,0.1,1.0,1,0,failed,\"half \n quoted";
     fixture_write_text(p, text);
     append_text_(p, tail);
@@ -273,8 +313,9 @@ END_TEST
 START_TEST(bad_cells_report_line_and_column) {
     const char *p = path_("results.csv");
     char text[8192];
+    // The reader takes files from before spec_hash too (23 columns).
     // line 3, test_accuracy starts after "iris,rfm,1,a=1,0.9," = column 20
-    snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
+    snprintf(text, sizeof text, "%s%s", OLD_RESULTS_HEADER_,
              "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,1,a=1,0.9,abc,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n");
     fixture_write_text(p, text);
@@ -287,13 +328,13 @@ START_TEST(bad_cells_report_line_and_column) {
     ck_assert_str_eq(err.msg, want);
     ck_assert_ptr_null(rows);
     // a short record: field count against the header's 23
-    snprintf(text, sizeof text, "%s\n%s", RESULTS_HEADER_, "iris,rfm,0\n");
+    snprintf(text, sizeof text, "%s\n%s", OLD_RESULTS_HEADER_, "iris,rfm,0\n");
     fixture_write_text(p, text);
     ck_assert_int_eq(hx_results_read(p, &rows, &n, &err), RFM_EFORMAT);
     snprintf(want, sizeof want, "%s:3: 3 fields, the header has 23", p); // line 2 is blank
     ck_assert_str_eq(err.msg, want);
     // a stray quote inside an unquoted field
-    snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_, "iris,r\"fm,0\n");
+    snprintf(text, sizeof text, "%s%s", OLD_RESULTS_HEADER_, "iris,r\"fm,0\n");
     fixture_write_text(p, text);
     ck_assert_int_eq(hx_results_read(p, &rows, &n, &err), RFM_EFORMAT);
     snprintf(want, sizeof want, "%s:2:7: quote inside an unquoted field", p);
@@ -306,7 +347,7 @@ END_TEST
 static void contract_fails_(const char *line3, unsigned col, const char *what) {
     const char *p = path_("results.csv");
     char text[8192], want[4300];
-    snprintf(text, sizeof text, "%s%s%s\n", RESULTS_HEADER_,
+    snprintf(text, sizeof text, "%s%s%s\n", OLD_RESULTS_HEADER_,
              "iris,rfm,0,a=1,0.9,0.8,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n", line3);
     fixture_write_text(p, text);
     hx_result_row *rows = NULL;
@@ -337,7 +378,7 @@ START_TEST(rows_the_contract_rules_out_report_line_and_column) {
     // The bounds themselves, an empty accuracy (regression, failed fold) and 'failed' are valid.
     const char *p = path_("results.csv");
     char text[8192];
-    snprintf(text, sizeof text, "%s%s", RESULTS_HEADER_,
+    snprintf(text, sizeof text, "%s%s", OLD_RESULTS_HEADER_,
              "iris,rfm,0,a=1,0.9,0,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,1,a=1,0.9,1,,1,1,1,2,0.1,0.1,1.0,1,0,ok,,,,0.5,x,\n"
              "iris,rfm,2,a=1,,,,1,1,1,2,,,,1,0,failed,boom,,,0.5,x,\n"
@@ -400,12 +441,12 @@ START_TEST(cv_rows_round_trip_and_kinds_do_not_mix) {
     hx_results_close(a);
     char *s = fixture_slurp(p, NULL);
     const char *want = "dataset,model,candidate,params,mean_val_score,rank_val_score,"
-                       "mean_fit_seconds,status,iter,error,param_hash\n"
+                       "mean_fit_seconds,status,iter,error,param_hash,spec_hash\n"
                        "iris,rfm,7,normalize=false;reg=10,0.96,1,0.250,ok,2,,";
     ck_assert_msg(strncmp(s, want, strlen(want)) == 0, "file: %s", s);
-    const char *hash = s + strlen(want); // 16 hex digits, then the end of the line
+    const char *hash = s + strlen(want); // 16 hex digits, the empty spec_hash, the line end
     ck_assert_uint_eq(strspn(hash, "0123456789abcdef"), 16);
-    ck_assert_str_eq(hash + 16, "\n");
+    ck_assert_str_eq(hash + 16, ",\n");
     free(s);
 }
 END_TEST
@@ -447,6 +488,7 @@ static Suite *suite_(void) {
     tcase_add_test(tc, quoting_and_numbers_round_trip_through_the_reader);
     tcase_add_test(tc, torn_last_line_is_ignored_on_read);
     tcase_add_test(tc, append_open_cuts_a_torn_tail_before_writing);
+    tcase_add_test(tc, append_open_upgrades_a_file_without_spec_hash);
     tcase_add_test(tc, wrong_header_is_rejected_at_line_1);
     tcase_add_test(tc, bad_cells_report_line_and_column);
     tcase_add_test(tc, rows_the_contract_rules_out_report_line_and_column);

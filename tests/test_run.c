@@ -42,18 +42,21 @@ static pid_t first_child_(pid_t pid) {
     return (pid_t)strtol(buf, NULL, 10);
 }
 
-// iris and wine (bundled), rfm and krr, protocol uci121, one BLAS thread: reruns reproduce
-// every number.
-static void write_small_experiment_(const char *path) {
+// iris and wine (bundled), rfm and krr (its grid given), protocol uci121, one BLAS thread:
+// reruns reproduce every number.
+static void write_experiment_(const char *path, const char *krr_grid) {
     char text[4096];
     snprintf(text, sizeof text,
              "name: t\ndatasets: [%s, %s]\nprotocol: uci121\nseed: 0\nthreads: 1\njobs: 1\n"
              "models:\n"
              "  - {name: rfm, type: rfm, params: {iters: 3}, grid: {reg: [1, 0.001]}}\n"
-             "  - {name: krr, type: krr, grid: {reg: [1, 0.001]}}\n",
-             fixture_src("datasets/bundled/iris.yaml"), fixture_src("datasets/bundled/wine.yaml"));
+             "  - {name: krr, type: krr, grid: {reg: %s}}\n",
+             fixture_src("datasets/bundled/iris.yaml"), fixture_src("datasets/bundled/wine.yaml"),
+             krr_grid);
     fixture_write_text(path, text);
 }
+
+static void write_small_experiment_(const char *path) { write_experiment_(path, "[1, 0.001]"); }
 
 // leaderboard.csv rows as "model,n_datasets,n_failed,mean_accuracy,avg_rank" lines, sorted by
 // the order the file gives (the board sorts them itself).
@@ -128,6 +131,52 @@ START_TEST(a_killed_worker_leaves_imputable_failed_rows_and_resume_retries_them)
     ck_assert_msg(!strcmp(want, got), "resumed board:\n%s\nuninterrupted:\n%s", got, want);
     free(want);
     free(got);
+    fixture_rm_tree(dir);
+}
+END_TEST
+
+// The resume key holds what was run: after the krr grid changes, --resume reruns krr (its old
+// rows stay, the new ones come last and win) and keeps rfm; the board then equals a fresh run
+// of the changed experiment.
+START_TEST(resume_after_a_grid_change_reruns_only_the_changed_model) {
+    const char *dir = fixture_tmpdir("run-spec");
+    char exp[P_], fresh[P_], rd[P_];
+    snprintf(exp, P_, "%s", fixture_join(dir, "e.yaml"));
+    snprintf(fresh, P_, "%s", fixture_join(dir, "fresh"));
+    snprintf(rd, P_, "%s", fixture_join(dir, "out"));
+    write_experiment_(exp, "[1, 0.001]");
+    const char *go[] = {"run", exp, "--out", rd, "--quiet", NULL};
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, go), 0);
+    write_experiment_(exp, "[0.1]");
+    const char *resume[] = {"run", exp, "--out", rd, "--resume", "--quiet", NULL};
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, resume), 0);
+    fixture_csv *t = fixture_csv_read(fixture_join(rd, "results.csv"));
+    size_t rfm = 0, krr = 0, krr_new = 0;
+    for (size_t r = 0; r < t->rows; r++) {
+        int is_krr = !strcmp(cell_(t, r, "model"), "krr");
+        rfm += is_krr ? 0u : 1u;
+        krr += is_krr ? 1u : 0u;
+        if (is_krr && strstr(cell_(t, r, "params"), "reg=0.1")) {
+            krr_new++;
+            ck_assert_msg(r >= 16, "a row of the new grid (%zu) precedes the old rows", r);
+        }
+    }
+    ck_assert_uint_eq(rfm, 8);
+    ck_assert_uint_eq(krr, 16);
+    ck_assert_uint_eq(krr_new, 8);
+    fixture_csv_free(t);
+    const char *go_fresh[] = {"run", exp, "--out", fresh, "--quiet", NULL};
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, go_fresh), 0);
+    char *want = board_summary_(fixture_join(fresh, "leaderboard.csv"));
+    char *got = board_summary_(fixture_join(rd, "leaderboard.csv"));
+    ck_assert_msg(!strcmp(want, got), "resumed board:\n%s\nfresh:\n%s", got, want);
+    free(want);
+    free(got);
+    // Resuming again with nothing changed runs nothing.
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, resume), 0);
+    t = fixture_csv_read(fixture_join(rd, "results.csv"));
+    ck_assert_uint_eq(t->rows, 24);
+    fixture_csv_free(t);
     fixture_rm_tree(dir);
 }
 END_TEST
@@ -245,6 +294,7 @@ static Suite *suite_(void) {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, a_killed_worker_leaves_imputable_failed_rows_and_resume_retries_them);
     tcase_add_test(tc, resume_with_more_than_64_folds_redoes_only_the_missing_fold);
+    tcase_add_test(tc, resume_after_a_grid_change_reruns_only_the_changed_model);
     tcase_add_test(tc, a_selection_where_every_candidate_fails_writes_no_score_and_no_params);
     tcase_add_test(tc, protocol_cv_on_a_uci121_dataset_is_refused_in_one_line);
     suite_add_tcase(s, tc);
