@@ -1,6 +1,7 @@
 /* test_rfm_paths.c - Check suite for the fit's alternative code paths, each against the
  * general, separately tested AGOP driver or plain loops: the threaded kernel pass and W mirror
- * (n = 800), the W^2-Hadamard AGOP taken when n < 2cd, and both prediction branches (outputs
+ * (n = 800), the W^2-Hadamard AGOP taken when n < 2cd, the output-blocked AGOP taken when
+ * n c d exceeds its budget, and both prediction branches (outputs
  * dotted inside the pass for c <= 16, a stored kernel block and dgemm above). */
 #include <cblas.h>
 #include <check.h>
@@ -118,6 +119,44 @@ START_TEST(many_outputs_path_matches_general_agop) {
 }
 END_TEST
 
+START_TEST(output_blocked_path_matches_general_agop) {
+    // n d = 4.5M doubles: only one output's W P_k block fits the fit's AGOP budget (8M), so the
+    // fit takes the output-blocked branch with a separate S = W A product (n >= 2cd - 2d - 6c
+    // keeps it off the W^2 path). Alpha of fit 0 comes from the separately tested kernel and
+    // solve; the general driver gives the reference M_1.
+    enum { N = 3000, D = 1500, C = 2 };
+    const double L = 10.0, reg = 1e-2;
+    openblas_set_num_threads(2);
+    double *X = malloc((size_t)N * D * sizeof *X), *Y = calloc(N * C, sizeof *Y);
+    double *K = malloc((size_t)N * N * sizeof *K), *A = malloc(N * C * sizeof *A);
+    double *Gg = malloc(D * D * sizeof *Gg);
+    size_t *self = malloc(N * sizeof *self);
+    fixture_normal(X, (size_t)N * D, 41u);
+    for (size_t i = 0; i < N; i++) {
+        Y[i * C + (X[i * D] + X[i * D + 1] > 0)] = 1.0;
+        self[i] = i;
+    }
+    rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), av = rfm_view_of(A, N, C);
+    rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
+    ck_assert_int_eq(rfm_kernel_matrix(&k, &xv, &xv, NULL, 0, 1, K, N, NULL), RFM_OK);
+    ck_assert_int_eq(rfm_ridge_solve(K, N, N, reg, &yv, A, NULL), RFM_OK);
+    free(K);
+    ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
+    rfm_params p = fixture_params(L, reg, 2);
+    rfm_model *mo = NULL;
+    rfm_error err = {RFM_OK, ""};
+    ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
+    double e = fixture_relerr(rfm_model_metric(mo), Gg, D * D);
+    ck_assert_msg(e <= 1e-8, "output-blocked path vs general AGOP: %.3g > tol 1e-8", e);
+    rfm_free(mo);
+    free(X);
+    free(Y);
+    free(A);
+    free(Gg);
+    free(self);
+}
+END_TEST
+
 START_TEST(predictions_with_many_outputs_match_loops) {
     // c > 16 takes the stored-kernel + dgemm branch of prediction, c <= 16 the fused one.
     enum { N = 50, D = 4, MZ = 30 };
@@ -161,6 +200,7 @@ int main(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, threaded_fast_path_matches_general_agop_at_larger_n);
     tcase_add_test(tc, many_outputs_path_matches_general_agop);
+    tcase_add_test(tc, output_blocked_path_matches_general_agop);
     tcase_add_test(tc, predictions_with_many_outputs_match_loops);
     suite_add_tcase(s, tc);
     return fixture_run(s);
