@@ -353,7 +353,8 @@ static hx_result_row base_row_(const hx_unit *u, const unit_data_ *d, size_t fol
     if (d->task == MDL_CLASSIFICATION) {
         int maj = hx_data_majority(d->data, pair->train, pair->n_train);
         size_t right = 0;
-        for (size_t i = 0; i < pair->n_test; i++) right += hx_data_label(d->data, pair->test[i]) == maj;
+        for (size_t i = 0; i < pair->n_test; i++)
+            right += hx_data_label(d->data, pair->test[i]) == maj;
         r.majority_accuracy = (double)right / (double)pair->n_test;
     } else {
         double mean = 0, y, sse = 0;

@@ -148,7 +148,8 @@ const char *rfm_model_note(const rfm_model *m);
 
 void rfm_free(rfm_model *m); /* NULL is a no-op */
 
-/* Save to / load from the versioned binary format described in rfm_io.c (magic "RFMMODEL", version 1). */
+/* Save to / load from the versioned binary format described in rfm_io.c (magic "RFMMODEL",
+ * version 1). */
 rfm_status rfm_save(const rfm_model *m, const char *path, rfm_error *err);
 rfm_status rfm_load(const char *path, rfm_model **out, rfm_error *err);
 

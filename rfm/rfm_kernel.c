@@ -217,8 +217,8 @@ rfm_status rfm_kernel_matrix(const rfm_kernel *k, const rfm_view *Z, const rfm_v
         return rfm_fail(err, RFM_EINVAL, "kernel: Z has %zu columns, X has %zu", Z->cols, d);
     if (ldk < n) return rfm_fail(err, RFM_EINVAL, "kernel: ldk = %zu < n = %zu", ldk, n);
     if (same && m != n)
-        return rfm_fail(err, RFM_EINVAL, "kernel: same = 1 needs Z = X, but Z has %zu rows and X %zu",
-                        m, n);
+        return rfm_fail(err, RFM_EINVAL,
+                        "kernel: same = 1 needs Z = X, but Z has %zu rows and X %zu", m, n);
     if (m == 0 || n == 0) return RFM_OK;
     rfm_status st = RFM_OK;
     double *Q = NULL, *rz = NULL, *rx = NULL;

@@ -347,6 +347,26 @@ void fixture_laplace_kernel(const double *Z, size_t m, const double *X, size_t n
     }
 }
 
+void fixture_krr_predict(const double *X, size_t n, const double *Y, size_t c, const double *Z,
+                         size_t m, size_t d, const double *M, int diag, double L, double reg,
+                         double *out) {
+    double *K = malloc(n * n * sizeof *K), *A = malloc(n * c * sizeof *A);
+    double *Kz = malloc(m * n * sizeof *Kz);
+    ck_assert(K && A && Kz);
+    fixture_laplace_kernel(X, n, X, n, d, M, diag, L, K);
+    fixture_solve(K, n, reg, Y, c, A);
+    fixture_laplace_kernel(Z, m, X, n, d, M, diag, L, Kz);
+    for (size_t i = 0; i < m; i++)
+        for (size_t k = 0; k < c; k++) {
+            double s = 0;
+            for (size_t j = 0; j < n; j++) s += Kz[i * n + j] * A[j * c + k];
+            out[i * c + k] = s;
+        }
+    free(K);
+    free(A);
+    free(Kz);
+}
+
 rfm_params fixture_params(double L, double reg, int iters) {
     rfm_params p = rfm_params_default();
     p.kernel.bandwidth = L;

@@ -102,6 +102,13 @@ double fixture_csv_num(const fixture_csv *t, size_t row, const char *name);
 void fixture_laplace_kernel(const double *Z, size_t m, const double *X, size_t n, size_t d,
                             const double *M, int diag, double L, double *K);
 
+/* Laplace kernel ridge regression by plain loops: alpha = (K_M(X, X) + reg I)^-1 Y by
+ * fixture_solve, then out (m, c) = K_M(Z, X) alpha. X: (n, d), Y: (n, c), Z: (m, d); M as in
+ * fixture_laplace_kernel. */
+void fixture_krr_predict(const double *X, size_t n, const double *Y, size_t c, const double *Z,
+                         size_t m, size_t d, const double *M, int diag, double L, double reg,
+                         double *out);
+
 /* Default RFM parameters with bandwidth L, ridge reg and iters fits. */
 rfm_params fixture_params(double L, double reg, int iters);
 

@@ -160,12 +160,11 @@ END_TEST
 /* ---- RFM refit ------------------------------------------------------------------------------ */
 
 // The protocol's evaluation folds refit the selected model: M_{t*} stays, alpha is solved on
-// the new rows. Checked against plain loops: K_M on the new rows by fixture_laplace_kernel,
-// alpha by fixture_solve, predictions by a matrix product.
+// the new rows. Checked against plain loops (fixture_krr_predict with the selected M).
 START_TEST(rfm_refit_keeps_the_selected_metric_and_solves_on_the_new_rows) {
     enum { N = 60, NV = 30, N2 = 50, M = 20, D = 4, C = 2 };
     static double X[N * D], Y[N * C], Xv[NV * D], Yv[NV * C], X2[N2 * D], Y2[N2 * C];
-    static double Z[M * D], K[N2 * N2], A[N2 * C], Kz[M * N2], want[M * C], got[M * C];
+    static double Z[M * D], want[M * C], got[M * C];
     static double Msel[D * D];
     fixture_blobs(X, Y, NULL, N, D, C, 31);
     fixture_blobs(Xv, Yv, NULL, NV, D, C, 32);
@@ -188,15 +187,7 @@ START_TEST(rfm_refit_keeps_the_selected_metric_and_solves_on_the_new_rows) {
     ck_assert_msg(mdl_refit(m, &x2, &y2, &err) == RFM_OK, "refit: %s", err.msg);
     const double *Mref = mdl_metric(m, &d, &diag);
     ck_assert_msg(Mref && fixture_maxdiff(Mref, Msel, D * D) == 0, "refit changed M");
-    fixture_laplace_kernel(X2, N2, X2, N2, D, Msel, 0, 3.0, K);
-    fixture_solve(K, N2, 0.1, Y2, C, A);
-    fixture_laplace_kernel(Z, M, X2, N2, D, Msel, 0, 3.0, Kz);
-    for (size_t i = 0; i < M; i++)
-        for (size_t k = 0; k < C; k++) {
-            double s = 0;
-            for (size_t j = 0; j < N2; j++) s += Kz[i * N2 + j] * A[j * C + k];
-            want[i * C + k] = s;
-        }
+    fixture_krr_predict(X2, N2, Y2, C, Z, M, D, Msel, 0, 3.0, 0.1, want);
     rfm_view z = rfm_view_of(Z, M, D);
     ck_assert_msg(mdl_predict(m, &z, got, &err) == RFM_OK, "predict: %s", err.msg);
     double e = fixture_relerr(got, want, M * C);

@@ -12,6 +12,27 @@
 #include "fixture.h"
 #include "rfm.h"
 
+// M_1 of a 2-fit run (Laplace, full M, no validation: t* = 1) against the general AGOP driver
+// at alpha (n, c) of fit 0, with every row its own centre.
+static void m1_matches_general_(const rfm_view *xv, const rfm_view *yv, const rfm_view *av,
+                                double L, double reg, const char *what) {
+    size_t n = xv->rows, d = xv->cols;
+    double *Gg = malloc(d * d * sizeof *Gg);
+    size_t *self = malloc(n * sizeof *self);
+    for (size_t i = 0; i < n; i++) self[i] = i;
+    rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
+    ck_assert_int_eq(rfm_agop(&k, xv, av, NULL, 0, xv, self, 0, 0, Gg, NULL), RFM_OK);
+    rfm_params p = fixture_params(L, reg, 2);
+    rfm_model *mo = NULL;
+    rfm_error err = {RFM_OK, ""};
+    ck_assert_msg(rfm_fit(&p, NULL, xv, yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
+    double e = fixture_relerr(rfm_model_metric(mo), Gg, d * d);
+    ck_assert_msg(e <= 1e-8, "%s vs general AGOP: %.3g > tol 1e-8", what, e);
+    rfm_free(mo);
+    free(Gg);
+    free(self);
+}
+
 START_TEST(threaded_fast_path_matches_general_agop_at_larger_n) {
     // n^2 above the threading threshold: the kernel pass and the W mirror run on 2 threads.
     enum { N = 800, D = 6, C = 3 };
@@ -19,13 +40,8 @@ START_TEST(threaded_fast_path_matches_general_agop_at_larger_n) {
     openblas_set_num_threads(2);
     double *X = malloc(N * D * sizeof *X), *Y = calloc(N * C, sizeof *Y);
     double *K = malloc((size_t)N * N * sizeof *K), *A = malloc(N * C * sizeof *A);
-    double Gg[D * D];
-    size_t *self = malloc(N * sizeof *self);
     fixture_normal(X, N * D, 11u);
-    for (size_t i = 0; i < N; i++) {
-        Y[i * C + (X[i * D] > 0.3 ? 0 : X[i * D + 1] > 0 ? 1 : 2)] = 1.0;
-        self[i] = i;
-    }
+    for (size_t i = 0; i < N; i++) Y[i * C + (X[i * D] > 0.3 ? 0 : X[i * D + 1] > 0 ? 1 : 2)] = 1.0;
     // Duplicate a few rows: the cancellation floor must treat them as zero distance.
     for (size_t i = 0; i < 5; i++)
         for (size_t p = 0; p < D; p++) X[(N - 1 - i) * D + p] = X[i * D + p];
@@ -46,41 +62,20 @@ START_TEST(threaded_fast_path_matches_general_agop_at_larger_n) {
         rfm_params p1 = fixture_params(L, reg, 1);
         rfm_model *m1 = NULL;
         double *P1 = malloc(N * C * sizeof *P1), *P2 = malloc(N * C * sizeof *P2);
-        double *A2 = malloc(N * C * sizeof *A2);
         ck_assert_int_eq(rfm_fit(&p1, NULL, &xv, &yv, NULL, NULL, &m1, NULL), RFM_OK);
         ck_assert_int_eq(rfm_predict(m1, &xv, P1, NULL), RFM_OK);
-        fixture_laplace_kernel(X, N, X, N, D, NULL, 0, L, K);
-        for (size_t i = 0; i < N; i++) K[i * N + i] = 1.0; // D_ii = 0 exactly (section 2)
-        double *K2 = malloc((size_t)N * N * sizeof *K2);
-        memcpy(K2, K, (size_t)N * N * sizeof *K2);
-        fixture_solve(K2, N, reg, Y, C, A2);
-        free(K2);
-        for (size_t i = 0; i < N; i++)
-            for (size_t c = 0; c < C; c++) {
-                double s = 0;
-                for (size_t j = 0; j < N; j++) s += K[i * N + j] * A2[j * C + c];
-                P2[i * C + c] = s;
-            }
+        fixture_krr_predict(X, N, Y, C, X, N, D, NULL, 0, L, reg, P2);
         double e = fixture_relerr(P1, P2, N * C);
         ck_assert_msg(e <= 1e-9, "one-fit model vs loops: relative %.3g > tol 1e-9", e);
         rfm_free(m1);
-        free(A2);
         free(P1);
         free(P2);
     }
-    ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
-    rfm_params p = fixture_params(L, reg, 2);
-    rfm_model *mo = NULL;
-    rfm_error err = {RFM_OK, ""};
-    ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
-    double e = fixture_relerr(rfm_model_metric(mo), Gg, D * D);
-    ck_assert_msg(e <= 1e-8, "threaded fast path vs general AGOP: %.3g > tol 1e-8", e);
-    rfm_free(mo);
+    m1_matches_general_(&xv, &yv, &av, L, reg, "threaded fast path");
     free(X);
     free(Y);
     free(K);
     free(A);
-    free(self);
 }
 END_TEST
 
@@ -129,31 +124,17 @@ START_TEST(output_blocked_path_matches_general_agop) {
     openblas_set_num_threads(2);
     double *X = malloc((size_t)N * D * sizeof *X), *Y = calloc(N * C, sizeof *Y);
     double *K = malloc((size_t)N * N * sizeof *K), *A = malloc(N * C * sizeof *A);
-    double *Gg = malloc(D * D * sizeof *Gg);
-    size_t *self = malloc(N * sizeof *self);
     fixture_normal(X, (size_t)N * D, 41u);
-    for (size_t i = 0; i < N; i++) {
-        Y[i * C + (X[i * D] + X[i * D + 1] > 0)] = 1.0;
-        self[i] = i;
-    }
+    for (size_t i = 0; i < N; i++) Y[i * C + (X[i * D] + X[i * D + 1] > 0)] = 1.0;
     rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), av = rfm_view_of(A, N, C);
     rfm_kernel k = {RFM_KERNEL_LAPLACE, L, 1.0};
     ck_assert_int_eq(rfm_kernel_matrix(&k, &xv, &xv, NULL, 0, 1, K, N, NULL), RFM_OK);
     ck_assert_int_eq(rfm_ridge_solve(K, N, N, reg, &yv, A, NULL), RFM_OK);
     free(K);
-    ck_assert_int_eq(rfm_agop(&k, &xv, &av, NULL, 0, &xv, self, 0, 0, Gg, NULL), RFM_OK);
-    rfm_params p = fixture_params(L, reg, 2);
-    rfm_model *mo = NULL;
-    rfm_error err = {RFM_OK, ""};
-    ck_assert_msg(rfm_fit(&p, NULL, &xv, &yv, NULL, NULL, &mo, &err) == RFM_OK, "%s", err.msg);
-    double e = fixture_relerr(rfm_model_metric(mo), Gg, D * D);
-    ck_assert_msg(e <= 1e-8, "output-blocked path vs general AGOP: %.3g > tol 1e-8", e);
-    rfm_free(mo);
+    m1_matches_general_(&xv, &yv, &av, L, reg, "output-blocked path");
     free(X);
     free(Y);
     free(A);
-    free(Gg);
-    free(self);
 }
 END_TEST
 
@@ -161,23 +142,15 @@ START_TEST(predictions_with_many_outputs_match_loops) {
     // c > 16 takes the stored-kernel + dgemm branch of prediction, c <= 16 the fused one.
     enum { N = 50, D = 4, MZ = 30 };
     const size_t cs[2] = {3, 20};
-    double X[N * D], Z[MZ * D], K[N * N], Kz[MZ * N];
+    double X[N * D], Z[MZ * D];
     fixture_normal(X, N * D, 31u);
     fixture_normal(Z, MZ * D, 32u);
     for (int v = 0; v < 2; v++) {
         size_t C = cs[v];
-        double *Y = malloc(N * C * sizeof *Y), *A = malloc(N * C * sizeof *A);
+        double *Y = malloc(N * C * sizeof *Y);
         double *got = malloc(MZ * C * sizeof *got), *want = malloc(MZ * C * sizeof *want);
         fixture_normal(Y, N * C, 33u);
-        fixture_laplace_kernel(X, N, X, N, D, NULL, 0, 2.0, K);
-        fixture_solve(K, N, 0.1, Y, C, A);
-        fixture_laplace_kernel(Z, MZ, X, N, D, NULL, 0, 2.0, Kz);
-        for (size_t i = 0; i < MZ; i++)
-            for (size_t q = 0; q < C; q++) {
-                double s = 0;
-                for (size_t j = 0; j < N; j++) s += Kz[i * N + j] * A[j * C + q];
-                want[i * C + q] = s;
-            }
+        fixture_krr_predict(X, N, Y, C, Z, MZ, D, NULL, 0, 2.0, 0.1, want);
         rfm_params p = fixture_params(2.0, 0.1, 1);
         rfm_view xv = rfm_view_of(X, N, D), yv = rfm_view_of(Y, N, C), zv = rfm_view_of(Z, MZ, D);
         rfm_model *mo = NULL;
@@ -187,7 +160,6 @@ START_TEST(predictions_with_many_outputs_match_loops) {
         ck_assert_msg(e <= 1e-9, "c = %zu: prediction vs loops %.3g > tol 1e-9", C, e);
         rfm_free(mo);
         free(Y);
-        free(A);
         free(got);
         free(want);
     }
