@@ -7,7 +7,7 @@
 # The label depends only on a rank-2 projection of x1..x5 (x6 is pure noise) plus the colour,
 # so a metric-learning model such as RFM has structure to find. awk's rand() differs between
 # awk implementations, so a MINSTD generator (Park-Miller, exact in doubles) drives all
-# randomness: the file is byte-identical under mawk and gawk (needs an awk with log/sin/cos).
+# randomness (scripts/lib/generator.sh): the file is byte-identical under mawk and gawk.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -24,55 +24,17 @@ Columns: x1,x2,x3,color,x4,x5,x6,label  (color: red|green|blue, label: alpha|bet
 EOF
 }
 
-die() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    exit 1
-}
-
 seed=20240607
 rows=600
-out=
-while [ $# -gt 0 ]; do
-    case $1 in
-        -h|--help) usage; exit 0 ;;
-        --seed|--rows)
-            [ $# -ge 2 ] || { printf '%s: %s needs a value\n' "$prog" "$1" >&2; usage >&2; exit 2; }
-            case $2 in
-                ''|*[!0-9]*) die "$1 $2: must be a non-negative integer" ;;
-            esac
-            if [ "$1" = --seed ]; then seed=$2; else rows=$2; fi
-            shift ;;
-        -*) printf '%s: unknown option %s\n' "$prog" "$1" >&2; usage >&2; exit 2 ;;
-        *)
-            [ -z "$out" ] || { usage >&2; exit 2; }
-            out=$1 ;;
-    esac
-    shift
-done
-[ "$rows" -gt 0 ] || die "--rows $rows: must be at least 1"
-[ ${#seed} -le 15 ] || die "--seed $seed: at most 15 digits"
-
 root=$(cd "$(dirname "$0")/.." && pwd)
-[ -n "$out" ] || out=$root/datasets/bundled-csv/synthetic-mixed.csv
-mkdir -p "$(dirname "$out")" || die "$(dirname "$out"): cannot create directory"
+default_out=$root/datasets/bundled-csv/synthetic-mixed.csv
+. "$root/scripts/lib/generator.sh"
+gen_parse "$@"
 
-awk -v seed="$seed" -v rows="$rows" '
-    # MINSTD: state in [1, M-1]; A * state < 2^47, so every step is exact in a double.
-    function unif() { state = (A * state) % M; return state / M }
-    function gauss(  u1, u2) {
-        if (have_spare) { have_spare = 0; return spare }
-        u1 = unif(); u2 = unif()
-        spare = sqrt(-2 * log(u1)) * sin(2 * PI * u2); have_spare = 1
-        return sqrt(-2 * log(u1)) * cos(2 * PI * u2)
-    }
-    function num(v,  s) {
-        s = sprintf("%.4f", v)
-        return (s ~ /^-0\.0+$/) ? substr(s, 2) : s
-    }
+gen_awk '
     function cell(s) { return (unif() < PMISS) ? "?" : s }
     BEGIN {
-        A = 48271; M = 2147483647; PI = atan2(0, -1); PMISS = 0.02
-        state = seed % (M - 1) + 1
+        PMISS = 0.02
         split("0 10 -5 100 0.5 3", mu, " ")
         split("1 2 0.5 25 0.1 1.5", sd, " ")
         split("red green blue", colors, " ")
@@ -99,6 +61,4 @@ awk -v seed="$seed" -v rows="$rows" '
             printf "%s,%s,%s,%s,%s,%s,%s,%s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7],
                 labels[best]
         }
-    }' >"$out.tmp" || { rm -f "$out.tmp"; die "awk failed"; }
-mv "$out.tmp" "$out"
-printf '%s: wrote %s (%d rows)\n' "$prog" "$out" "$rows" >&2
+    }'
