@@ -119,8 +119,8 @@ END_TEST
 
 // Full-batch epochs (batch = n: the shuffle cannot matter) against the update formulas, with the
 // gradient by central differences of the loop network.
-static void fd_grad_(const mlp_ref_shape *s, double *th, size_t np, const double *X, const double *Y,
-                     size_t n, double *g) {
+static void fd_grad_(const mlp_ref_shape *s, double *th, size_t np, const double *X,
+                     const double *Y, size_t n, double *g) {
     for (size_t k = 0; k < np; k++) {
         double keep = th[k];
         th[k] = keep + 1e-6;
