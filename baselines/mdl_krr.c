@@ -74,20 +74,6 @@ done:
     return RFM_OK;
 }
 
-/* A dense copy of V, rows scaled to unit norm when asked; *out is owned by the caller, and
- * *zeros gets the number of zero rows left as they were. */
-static rfm_status copy_rows_(const rfm_view *V, int normalize, double **out, size_t *zeros,
-                             rfm_error *err) {
-    double *C = NULL;
-    rfm_status st = rfm_alloc((void **)&C, V->rows, V->cols, sizeof *C, "krr: rows", err);
-    if (st) return st;
-    for (size_t i = 0; i < V->rows; i++)
-        memcpy(C + i * V->cols, V->data + i * V->ld, V->cols * sizeof *C);
-    *zeros = normalize ? rfm_normalize_rows(C, V->rows, V->cols, V->cols) : 0;
-    *out = C;
-    return RFM_OK;
-}
-
 static rfm_status gram_(const krr_state_ *s, const rfm_view *Z, const rfm_view *X, int same,
                         double *K, size_t ldk, rfm_error *err) {
     if (s->kind == KRR_NTK_) return ntk_gram(&s->ntk, Z, X, same, K, ldk, err);
@@ -103,7 +89,7 @@ static rfm_status fit_(void *state, const rfm_view *X, const rfm_view *Y, const 
     size_t n = X->rows, d = X->cols, c = Y->cols;
     double *Xn = NULL, *K = NULL, *A = NULL, used = 0;
     size_t zeros = 0;
-    rfm_status st = copy_rows_(X, s->normalize, &Xn, &zeros, err);
+    rfm_status st = rfm_copy_rows(X, s->normalize, &Xn, &zeros, err);
     if (!st) st = rfm_alloc((void **)&K, n, n, sizeof *K, "krr: kernel matrix", err);
     if (!st) st = rfm_alloc((void **)&A, n, c, sizeof *A, "krr: coefficients", err);
     if (st) goto done;

@@ -88,6 +88,7 @@ typedef struct {
 #define RCR_(f, t, r) {#f, t, offsetof(hx_result_row, f), r}
 #define CC_(f, t) {#f, t, offsetof(hx_cv_row, f), ANY_}
 // Column order = file order. Column 3 is params in both layouts (the hash is computed from it).
+// spec_hash must stay last in both: hx_results_open upgrades files that lack exactly it.
 static const coldef_ RESULT_COLS_[] = {
     RC_(dataset, STR_),       RC_(model, STR_),          RCR_(fold, REQLONG_, NONNEG_),
     RC_(params, STR_),        RC_(val_score, SCORE_),    RCR_(test_accuracy, SCORE_, FRACTION_),
@@ -483,6 +484,28 @@ static rfm_status upgrade_(const char *path, const char *s, size_t end, const ch
 
 #define TRY_(expr) do { if ((st = (expr)) != RFM_OK) goto done; } while (0)
 
+/* Open path for append and take its lock (-1 with err filled on failure). The upgrade below
+ * renames a new file over the path, so a waiter may wake holding the lock of a file that is no
+ * longer there: it must reopen until the file it locked is the one the path names. */
+static int open_locked_(const char *path, rfm_error *err) {
+    for (;;) {
+        int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            rfm_fail(err, RFM_EIO, "%s: %s", path, strerror(errno));
+            return -1;
+        }
+        struct stat held, named;
+        if (flock(fd, LOCK_EX) != 0 || fstat(fd, &held) != 0) {
+            rfm_fail(err, RFM_EIO, "%s: flock: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (stat(path, &named) == 0 && named.st_ino == held.st_ino && named.st_dev == held.st_dev)
+            return fd;
+        close(fd);
+    }
+}
+
 rfm_status hx_results_open(const char *path, const char *header_kind, hx_appender **out,
                            rfm_error *err) {
     *out = NULL;
@@ -500,14 +523,9 @@ rfm_status hx_results_open(const char *path, const char *header_kind, hx_appende
     if (!a) return rfm_fail(err, RFM_ENOMEM, "%s: no memory", path);
     memcpy(a->path, path, plen + 1);
     a->ly = ly;
-    a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (a->fd < 0) {
-        st = rfm_fail(err, RFM_EIO, "%s: %s", path, strerror(errno));
-        goto done;
-    }
     // Two processes opening at once must not both see an empty file and both write a header.
-    if (flock(a->fd, LOCK_EX) != 0) {
-        st = rfm_fail(err, RFM_EIO, "%s: flock: %s", path, strerror(errno));
+    if ((a->fd = open_locked_(path, err)) < 0) {
+        st = err ? err->code : RFM_EIO;
         goto done;
     }
     TRY_(hx_res_slurp_fd(a->fd, path, &text, &size, err));
@@ -520,15 +538,14 @@ rfm_status hx_results_open(const char *path, const char *header_kind, hx_appende
     if (end > 0 && header_matches_(path, text, ly, NULL) != RFM_OK &&
         header_matches_(path, text, &prev, NULL) == RFM_OK) {
         // The previous version's file (no spec_hash yet): rewrite it whole, with an empty last
-        // field on every record, then reopen the new file and judge it again below.
+        // field on every record (a torn tail dropped), then reopen and judge the new file.
         TRY_(upgrade_(path, text, end, ly->cols[ly->ncols - 1].name, err));
+        a->torn_bytes = size - end;
         close(a->fd);
         free(text);
         text = NULL;
-        a->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (a->fd < 0 || flock(a->fd, LOCK_EX) != 0) {
-            st = rfm_fail(err, RFM_EIO, "%s: reopening after the upgrade: %s", path,
-                          strerror(errno));
+        if ((a->fd = open_locked_(path, err)) < 0) {
+            st = err ? err->code : RFM_EIO;
             goto done;
         }
         TRY_(hx_res_slurp_fd(a->fd, path, &text, &size, err));

@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,9 @@ typedef struct {
     hx_unit u;
     size_t k;
     unsigned char *skip; /* k entries: 1 = results.csv holds an ok row for that fold */
+    size_t since;        /* rows results.csv held when the run started */
     pid_t pid;
-    int done;
+    int done, sel;       /* sel: cv_results.csv holds the unit's selection rows */
 } job_;
 
 static int usage_(FILE *fp) {
@@ -70,9 +72,10 @@ static int split_commas_(char *s, char **out, int max) {
 typedef struct {
     char **desc;  /* descriptor paths that pass the filters */
     char **names; /* their dataset names */
+    size_t *folds; /* their outer folds: 4 for uci121, the descriptor's kfold for csv */
     size_t n;
     char skipped[4096]; /* unavailable datasets, for the log */
-    int unknown_only;   /* index in --only of a name no descriptor has, or -1 */
+    int bad_only;       /* 1: an --only name no descriptor has (a usage error) */
 } dataset_list_;
 
 static void dataset_list_free_(dataset_list_ *l) {
@@ -82,6 +85,7 @@ static void dataset_list_free_(dataset_list_ *l) {
     }
     free(l->desc);
     free(l->names);
+    free(l->folds);
     memset(l, 0, sizeof *l);
 }
 
@@ -89,11 +93,12 @@ static void dataset_list_free_(dataset_list_ *l) {
 static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_only,
                                     dataset_list_ *out, rfm_error *err) {
     memset(out, 0, sizeof *out);
-    out->unknown_only = -1;
     out->desc = calloc(e->n_datasets + 1, sizeof *out->desc);
     out->names = calloc(e->n_datasets + 1, sizeof *out->names);
+    out->folds = calloc(e->n_datasets + 1, sizeof *out->folds);
     unsigned char seen[256] = {0}; // per --only name: some descriptor has it
-    if (!out->desc || !out->names) return rfm_fail(err, RFM_ENOMEM, "out of memory");
+    if (!out->desc || !out->names || !out->folds)
+        return rfm_fail(err, RFM_ENOMEM, "out of memory");
     for (size_t i = 0; i < e->n_datasets; i++) {
         hx_desc *d = NULL;
         rfm_status st = hx_desc_load(e->datasets[i], &d, err);
@@ -151,6 +156,7 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
         if (keep) {
             out->desc[out->n] = strdup(e->datasets[i]);
             out->names[out->n] = strdup(info->name);
+            out->folds[out->n] = info->format == HX_FORMAT_UCI121 ? 4 : info->kfold;
             if (!out->desc[out->n] || !out->names[out->n]) {
                 out->n++; // freed by dataset_list_free_
                 hx_desc_free(d);
@@ -163,7 +169,7 @@ static rfm_status resolve_datasets_(const hx_experiment *e, char **only, int n_o
     // A misspelt --only name would otherwise run nothing and still say it succeeded.
     for (int q = 0; q < n_only && q < 256; q++)
         if (!seen[q]) {
-            out->unknown_only = q;
+            out->bad_only = 1;
             return rfm_fail(err, RFM_EINVAL, "run: --only %s: no dataset of that name in %s",
                             only[q], e->path);
         }
@@ -202,10 +208,11 @@ static rfm_status check_models_(const hx_experiment *e, const dataset_list_ *dl,
     return RFM_OK;
 }
 
-/* Mark the folds results.csv holds an ok row for, per (dataset, model). A failed row (say, a
- * worker killed for memory) is retried by --resume; the board takes the last row of a fold. */
-static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, size_t *n_rows,
-                             rfm_error *err) {
+/* Mark the folds results.csv holds an ok row for, per (dataset, model) and spec. A failed row
+ * (say, a worker killed for memory) is retried by --resume; the board takes the last row of a
+ * fold. Rows from index `since` on were written by this run: any of them marks its fold. */
+static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, size_t since,
+                             size_t *n_rows, rfm_error *err) {
     *n_rows = 0;
     if (access(results, F_OK) != 0) return RFM_OK;
     hx_result_row *rows = NULL;
@@ -220,8 +227,8 @@ static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, siz
             // Rows of another spec (a changed grid, seed, protocol) are not this unit's work;
             // an empty spec_hash comes from a file older than the column and matches.
             if (rows[i].spec_hash[0] && strcmp(rows[i].spec_hash, jb->u.spec_hash)) continue;
-            if (rows[i].fold >= 0 && (size_t)rows[i].fold < jb->k && rows[i].status &&
-                !strcmp(rows[i].status, "ok"))
+            if (rows[i].fold >= 0 && (size_t)rows[i].fold < jb->k &&
+                (i >= since || (rows[i].status && !strcmp(rows[i].status, "ok"))))
                 jb->skip[rows[i].fold] = 1;
         }
     }
@@ -230,16 +237,36 @@ static rfm_status mark_done_(const char *results, job_ *jobs, size_t n_jobs, siz
     return RFM_OK;
 }
 
-static int has_selection_rows_(const char *cv, const hx_unit *u) {
+/* Set sel for the units whose selection rows (of their spec) cv_results.csv holds: one read. */
+static void mark_selections_(const char *cv, job_ *jobs, size_t n_jobs) {
     hx_cv_row *rows = NULL;
     size_t n = 0, torn = 0;
-    if (access(cv, F_OK) != 0 || hx_cv_read(cv, &rows, &n, &torn, NULL) != RFM_OK) return 0;
-    int found = 0;
-    for (size_t i = 0; i < n && !found; i++)
-        found = !strcmp(rows[i].dataset, u->dataset) && !strcmp(rows[i].model, u->model->name) &&
-                (!rows[i].spec_hash[0] || !strcmp(rows[i].spec_hash, u->spec_hash));
+    if (access(cv, F_OK) != 0 || hx_cv_read(cv, &rows, &n, &torn, NULL) != RFM_OK) return;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n_jobs; j++) {
+            const hx_unit *u = &jobs[j].u;
+            jobs[j].sel |= !strcmp(rows[i].dataset, u->dataset) &&
+                           !strcmp(rows[i].model, u->model->name) &&
+                           (!rows[i].spec_hash[0] || !strcmp(rows[i].spec_hash, u->spec_hash));
+        }
     hx_cv_rows_free(rows, n);
-    return found;
+}
+
+/* After a worker stopped early: a failed row, with `why`, for each fold of its unit that has
+ * neither an ok row nor a row this run wrote. When results.csv cannot be read, nothing is
+ * written: a failed row must never hide a finished fold. */
+static void fail_unwritten_(job_ *jb, const char *why) {
+    rfm_error err = {RFM_OK, ""};
+    char *results = hx_path_join(jb->u.run_dir, "results.csv");
+    size_t n = 0;
+    memset(jb->skip, 0, jb->k);
+    rfm_status st = results ? mark_done_(results, jb, 1, jb->since, &n, &err)
+                            : rfm_fail(&err, RFM_ENOMEM, "out of memory");
+    if (!st) st = hx_unit_fail_rest(&jb->u, jb->k, why, &err);
+    if (st)
+        fprintf(stderr, "rfmbench: %s / %s: cannot record its failed folds: %s\n", jb->u.dataset,
+                jb->u.model->name, err.msg);
+    free(results);
 }
 
 static void progress_(int quiet, int tty, size_t done, size_t total, const char *what,
@@ -278,15 +305,7 @@ static pid_t spawn_(job_ *jb, int lock_fd) {
         // ending the live progress line on a terminal), then fail only the folds that have no
         // row yet: the unit may have written some before it stopped.
         fprintf(stderr, "%srfmbench: %s\n", isatty(2) ? "\n" : "", err.msg);
-        rfm_error e2;
-        char *results = hx_path_join(jb->u.run_dir, "results.csv");
-        size_t dummy = 0;
-        if (results) {
-            memset(jb->skip, 0, jb->k);
-            mark_done_(results, jb, 1, &dummy, &e2);
-            free(results);
-        }
-        hx_unit_fail_rest(&jb->u, jb->k, err.msg, &e2);
+        fail_unwritten_(jb, err.msg);
         _exit(4);
     }
     _exit(failed ? 1 : 0);
@@ -404,7 +423,7 @@ int hx_cmd_run(int argc, char **argv) {
     int threads = e->threads ? e->threads : (int)(cores / e->jobs > 0 ? cores / e->jobs : 1);
     if (resolve_datasets_(e, o.only, o.n_only, &dl, &err) || check_models_(e, &dl, &err)) {
         exit_code = fail_(&err);
-        if (dl.unknown_only >= 0) exit_code = 2; // a usage error: the option's value
+        if (dl.bad_only) exit_code = 2; // a usage error: the option's value
         goto done;
     }
     // The run directory: created, locked, and protected from an accidental second run.
@@ -483,10 +502,7 @@ int hx_cmd_run(int argc, char **argv) {
                 exit_code = fail_(&err);
                 goto done;
             }
-            if (hx_unit_folds(dl.desc[i], e->protocol, &jb->k, &err)) {
-                exit_code = fail_(&err);
-                goto done;
-            }
+            jb->k = dl.folds[i];
             jb->skip = calloc(jb->k ? jb->k : 1, 1);
             if (!jb->skip) {
                 fprintf(stderr, "rfmbench: out of memory\n");
@@ -497,17 +513,19 @@ int hx_cmd_run(int argc, char **argv) {
             jb->u.n_skip = jb->k;
         }
     }
-    if (mark_done_(results, jobs, n_jobs, &n_done_rows, &err)) {
+    if (mark_done_(results, jobs, n_jobs, SIZE_MAX, &n_done_rows, &err)) {
         exit_code = fail_(&err);
         goto done;
     }
+    mark_selections_(cvpath, jobs, n_jobs);
     size_t todo = 0;
     for (size_t j = 0; j < n_jobs; j++) {
         size_t have = 0;
         for (size_t f = 0; f < jobs[j].k; f++) have += jobs[j].skip[f];
+        jobs[j].since = n_done_rows;
         // A unit writes its cv_results rows after its last fold row, so a kill in between
         // leaves every fold done but no selection rows: such a unit reruns its selection only.
-        int sel = have && has_selection_rows_(cvpath, &jobs[j].u);
+        int sel = have && jobs[j].sel;
         jobs[j].done = have == jobs[j].k && sel;
         if (!jobs[j].done) {
             todo++;
@@ -563,10 +581,7 @@ int hx_cmd_run(int argc, char **argv) {
                 char why[200];
                 snprintf(why, sizeof why, "worker killed by signal %d%s", WTERMSIG(status),
                          WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "");
-                size_t dummy = 0;
-                memset(jb->skip, 0, jb->k);
-                mark_done_(results, jb, 1, &dummy, &err);
-                hx_unit_fail_rest(&jb->u, jb->k, why, &err);
+                fail_unwritten_(jb, why);
                 failed_units++;
             } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
                 failed_units++;

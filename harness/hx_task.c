@@ -551,8 +551,19 @@ rfm_status hx_unit_spec_hash(const hx_unit *u, char out[17], rfm_error *err) {
         hx_candidates_free(c, nc);
         return rfm_fail(err, RFM_ENOMEM, "spec hash: out of memory");
     }
-    len = (size_t)snprintf(s, cap, "protocol=%d;metric=%d;seed=%llu;type=%s", u->exp->protocol,
-                           u->exp->metric, (unsigned long long)u->exp->seed, u->model->type);
+    // The descriptor's bytes too: its splits, imputation and columns decide what a fold is.
+    char desc_hash[17] = "";
+    FILE *f = fopen(u->descriptor, "rb");
+    if (f) {
+        char buf[65536];
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        buf[got] = '\0';
+        fclose(f);
+        hx_params_hash_hex(buf, desc_hash);
+    }
+    len = (size_t)snprintf(s, cap, "protocol=%d;metric=%d;seed=%llu;type=%s;descriptor=%s",
+                           u->exp->protocol, u->exp->metric, (unsigned long long)u->exp->seed,
+                           u->model->type, desc_hash);
     for (size_t i = 0; i < nc && len + 2 < cap; i++) {
         s[len++] = '|';
         hx_params_string(c[i].kv, c[i].n, s + len, cap - len);
@@ -562,20 +573,6 @@ rfm_status hx_unit_spec_hash(const hx_unit *u, char out[17], rfm_error *err) {
     free(s);
     hx_candidates_free(c, nc);
     return RFM_OK;
-}
-
-rfm_status hx_unit_folds(const char *descriptor, int protocol, size_t *k, rfm_error *err) {
-    hx_desc *desc = NULL;
-    rfm_status st = hx_desc_load(descriptor, &desc, err);
-    if (st) return st;
-    const hx_desc_info *info = hx_desc_info_get(desc);
-    if ((protocol == HX_PROTOCOL_UCI121) != (info->format == HX_FORMAT_UCI121))
-        st = rfm_fail(err, RFM_EINVAL, "%s: protocol %s needs a dataset of format %s", descriptor,
-                      protocol == HX_PROTOCOL_UCI121 ? "uci121" : "cv",
-                      protocol == HX_PROTOCOL_UCI121 ? "uci121" : "csv");
-    *k = info->format == HX_FORMAT_UCI121 ? 4 : info->kfold;
-    hx_desc_free(desc);
-    return st;
 }
 
 rfm_status hx_unit_fail_rest(const hx_unit *u, size_t k, const char *reason, rfm_error *err) {

@@ -35,19 +35,16 @@ typedef struct {
     char spec_hash[17];      /* hx_unit_spec_hash of this unit, written into every row */
 } hx_unit;
 
-/* What the unit runs, as a hash for the resume key: protocol, metric, seed, model type and
- * the model's candidates for this dataset in enumeration order (their order decides ties), so
- * a changed grid, parameter or override makes earlier rows of the unit not count as done. */
+/* What the unit runs, as a hash for the resume key: protocol, metric, seed, the descriptor
+ * file's bytes (its splits, columns, imputation), model type and the model's candidates for
+ * this dataset in enumeration order (their order decides ties), so a changed grid, parameter,
+ * override or descriptor makes earlier rows of the unit not count as done. */
 rfm_status hx_unit_spec_hash(const hx_unit *u, char out[17], rfm_error *err);
 
 /* Run one unit. Returns RFM_OK when every fold row was written (ok or failed: a failing model
  * is a result, not an error); an error only when the run directory cannot be written or the
  * data cannot be loaded, in which case err says why. *n_failed receives the failed folds. */
 rfm_status hx_unit_run(const hx_unit *u, size_t *n_failed, rfm_error *err);
-
-/* Number of outer folds of a dataset under a protocol: 4 for uci121, the descriptor's kfold for
- * cv. RFM_EINVAL when the descriptor cannot be used with that protocol. */
-rfm_status hx_unit_folds(const char *descriptor, int protocol, size_t *k, rfm_error *err);
 
 /* Append failed rows for folds [0, k) not marked in skip, with the given reason: used when a
  * worker process died (signal, out of memory) before writing them. */

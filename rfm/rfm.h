@@ -201,4 +201,9 @@ void rfm_agop_accumulate(const double *Gamma, size_t b, size_t d, size_t ld, int
  * (left as they are). */
 size_t rfm_normalize_rows(double *X, size_t n, size_t d, size_t ld);
 
+/* *out = a new dense (rows, cols) copy of V (ld = cols, owned by the caller), its rows scaled
+ * by rfm_normalize_rows when normalize; *zeros (unless NULL) gets that count of zero rows. */
+rfm_status rfm_copy_rows(const rfm_view *V, int normalize, double **out, size_t *zeros,
+                         rfm_error *err);
+
 #endif

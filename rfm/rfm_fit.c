@@ -96,19 +96,6 @@ static rfm_status predict_(const rfm_kernel *k, const rfm_view *X, const double 
     return rfm_kernel_apply_(k, Z, X, M, diag, A, c, out, err);
 }
 
-/* Copy rows of V into a dense buffer, row-normalised when asked; *zeros (if given) gets the
- * number of zero rows that normalisation had to leave alone. */
-static rfm_status dense_copy_(const rfm_view *V, int normalize, double **out, size_t *zeros,
-                              rfm_error *err) {
-    rfm_status st = rfm_alloc((void **)out, V->rows, V->cols, sizeof **out, "a copy of X", err);
-    if (st) return st;
-    for (size_t i = 0; i < V->rows; i++)
-        memcpy(*out + i * V->cols, V->data + i * V->ld, V->cols * sizeof **out);
-    size_t z = normalize ? rfm_normalize_rows(*out, V->rows, V->cols, V->cols) : 0;
-    if (zeros) *zeros = z;
-    return RFM_OK;
-}
-
 /* Append to the model's note ("; " between entries), truncating quietly when full. */
 static void note_add_(rfm_model *mo, const char *fmt, ...) {
     size_t used = strlen(mo->note);
@@ -130,7 +117,7 @@ rfm_status rfm_predict(const rfm_model *m, const rfm_view *Z, double *out, rfm_e
     if (rfm_view_nonfinite_(Z, &r, &col))
         return rfm_fail(err, RFM_EINVAL, "predict: Z[%zu][%zu] is not finite", r, col);
     double *Zn = NULL;
-    rfm_status st = dense_copy_(Z, m->p.normalize, &Zn, NULL, err);
+    rfm_status st = rfm_copy_rows(Z, m->p.normalize, &Zn, NULL, err);
     if (st) return st;
     rfm_view zv = rfm_view_of(Zn, Z->rows, Z->cols), xv = rfm_view_of(m->X, m->n, m->d);
     st = predict_(&m->p.kernel, &xv, m->A, m->c, m->M, m->p.diag, &zv, out, err);
@@ -304,7 +291,7 @@ rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, con
     mo->c = c;
     mo->best = -1;
     size_t zeros = 0;
-    if ((st = dense_copy_(X, p->normalize, &mo->X, &zeros, err))) goto done;
+    if ((st = rfm_copy_rows(X, p->normalize, &mo->X, &zeros, err))) goto done;
     // A zero row has no direction to normalise to; it stays zero, and the note says so.
     if (zeros) note_add_(mo, "%zu zero row%s left unnormalised", zeros, zeros == 1 ? "" : "s");
     if ((st = rfm_alloc((void **)&buf, n, n, sizeof *buf, "the kernel matrix", err))) goto done;
@@ -319,7 +306,7 @@ rfm_status rfm_fit(const rfm_params *p, const double *M0, const rfm_view *X, con
                         err)))
         goto done;
     if (Xv) {
-        if ((st = dense_copy_(Xv, p->normalize, &Xvn, NULL, err))) goto done;
+        if ((st = rfm_copy_rows(Xv, p->normalize, &Xvn, NULL, err))) goto done;
         if ((st = rfm_alloc((void **)&pred, Xv->rows, c, sizeof *pred, "predictions", err)))
             goto done;
     }

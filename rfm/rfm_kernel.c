@@ -318,6 +318,17 @@ size_t rfm_normalize_rows(double *X, size_t n, size_t d, size_t ld) {
     return zero;
 }
 
+rfm_status rfm_copy_rows(const rfm_view *V, int normalize, double **out, size_t *zeros,
+                         rfm_error *err) {
+    rfm_status st = rfm_alloc((void **)out, V->rows, V->cols, sizeof **out, "a copy of X", err);
+    if (st) return st;
+    for (size_t i = 0; i < V->rows; i++)
+        memcpy(*out + i * V->cols, V->data + i * V->ld, V->cols * sizeof **out);
+    size_t z = normalize ? rfm_normalize_rows(*out, V->rows, V->cols, V->cols) : 0;
+    if (zeros) *zeros = z;
+    return RFM_OK;
+}
+
 /* ---- f(Z) = K(Z, X) A without storing K, for few outputs ----------------------------------- */
 
 /* Outputs up to this many are dotted inside the pass; beyond it a dgemm on the stored kernel

@@ -236,6 +236,31 @@ START_TEST(resume_with_more_than_64_folds_redoes_only_the_missing_fold) {
 }
 END_TEST
 
+// Editing the descriptor (here its folds) changes what a fold is: --resume reruns the unit.
+START_TEST(resume_after_a_descriptor_change_reruns_its_units) {
+    const char *dir = fixture_tmpdir("run-desc");
+    write_seventy_folds_(dir);
+    fixture_write_text(fixture_join(dir, "d.yaml"), "path: d.csv\nsplits: {kfold: 2}\n");
+    char exp[P_], rd[P_];
+    snprintf(exp, P_, "%s", fixture_join(dir, "e.yaml"));
+    snprintf(rd, P_, "%s", fixture_join(dir, "out"));
+    const char *go[] = {"run", exp, "--out", rd, "--quiet", NULL};
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, go), 0);
+    fixture_write_text(fixture_join(dir, "d.yaml"), "path: d.csv\nsplits: {kfold: 3}\n");
+    const char *resume[] = {"run", exp, "--out", rd, "--resume", "--quiet", NULL};
+    ck_assert_int_eq(fixture_run_rfmbench(NULL, NULL, resume), 0);
+    fixture_csv *t = fixture_csv_read(fixture_join(rd, "results.csv"));
+    ck_assert_uint_eq(t->rows, 2 + 3);
+    for (size_t r = 2; r < 5; r++)
+        ck_assert_msg(atol(cell_(t, r, "fold")) == (long)r - 2, "row %zu: fold %s", r,
+                      cell_(t, r, "fold"));
+    ck_assert_msg(strcmp(cell_(t, 0, "spec_hash"), cell_(t, 2, "spec_hash")) != 0,
+                  "the descriptor edit left spec_hash unchanged");
+    fixture_csv_free(t);
+    fixture_rm_tree(dir);
+}
+END_TEST
+
 START_TEST(a_selection_where_every_candidate_fails_writes_no_score_and_no_params) {
     // Every row twice and reg 0: K has equal rows, so no Cholesky succeeds in any fold.
     const char *dir = fixture_tmpdir("run-allfail");
@@ -295,6 +320,7 @@ static Suite *suite_(void) {
     tcase_add_test(tc, a_killed_worker_leaves_imputable_failed_rows_and_resume_retries_them);
     tcase_add_test(tc, resume_with_more_than_64_folds_redoes_only_the_missing_fold);
     tcase_add_test(tc, resume_after_a_grid_change_reruns_only_the_changed_model);
+    tcase_add_test(tc, resume_after_a_descriptor_change_reruns_its_units);
     tcase_add_test(tc, a_selection_where_every_candidate_fails_writes_no_score_and_no_params);
     tcase_add_test(tc, protocol_cv_on_a_uci121_dataset_is_refused_in_one_line);
     suite_add_tcase(s, tc);
