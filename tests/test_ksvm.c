@@ -164,7 +164,8 @@ START_TEST(svm_matches_svm_predict_and_the_saved_decision_function) {
             for (size_t k = 0; k < mf.total; k++) {
                 const double *sv = kern == KSVM_RBF ? mf.sv[k] : X + ((size_t)mf.sv[k][0] - 1) * D;
                 double d2 = 0;
-                for (size_t q = 0; q < D; q++) d2 += (Z[i * D + q] - sv[q]) * (Z[i * D + q] - sv[q]);
+                for (size_t q = 0; q < D; q++)
+                    d2 += (Z[i * D + q] - sv[q]) * (Z[i * D + q] - sv[q]);
                 s += mf.coef[k] * (kern == KSVM_RBF ? exp(-mf.gamma * d2) : exp(-sqrt(d2) / 1.5));
             }
             // LIBSVM's labels come in order of appearance: dec > 0 means ksvm_labels()[0].

@@ -66,7 +66,8 @@ START_TEST(run_saves_the_selected_metric_and_report_reads_it) {
     snprintf(text, sizeof text,
              "name: e2e\ndatasets: [%s]\nprotocol: uci121\nmetric: accuracy\nseed: 0\n"
              "threads: 1\njobs: 1\noutput: run\nmodels:\n"
-             "  - {name: rfm, type: rfm, params: {bandwidth: 10, iters: 3}, grid: {reg: [1, 0.001]}}\n"
+             "  - {name: rfm, type: rfm, params: {bandwidth: 10, iters: 3},\n"
+             "     grid: {reg: [1, 0.001]}}\n"
              "  - {name: laplace, type: krr, params: {bandwidth: 10, reg: 0.001}}\n",
              fixture_src("datasets/bundled/iris.yaml"));
     fixture_write_text(exp, text);
